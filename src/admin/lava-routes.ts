@@ -1,0 +1,78 @@
+/**
+ * `/v1/requests`, `/v1/requests/:id`, `/v1/usage` and `/v1/models` served from the local store
+ * in Lava's shapes. Bearer: the admin token or the configured Lava secret key.
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import { findProvider } from '@pydantic/genai-prices';
+import type { GatewayContext } from '../context.js';
+import { requireBearer } from './auth.js';
+import { offsetMinutes, toRestRequest, toRestUsage } from './lava-shapes.js';
+import { PRICE_PROVIDER_ID } from '../providers/table.js';
+
+const listQuery = z.object({
+  cursor: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(10),
+});
+const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date');
+const usageQuery = z.object({ start: isoDate, end: isoDate.optional() });
+
+function badRequest(message: string) {
+  return { error: { message, code: 'invalid_request' } };
+}
+
+export function lavaRoutes(ctx: GatewayContext): Router {
+  const r = Router();
+  r.get('/v1/models', (_req, res) => {
+    res.json({ object: 'list', data: routableModels(ctx) });
+  });
+  r.use(
+    ['/v1/requests', '/v1/usage'],
+    requireBearer(() => [ctx.adminToken, ctx.config.lava.secretKey], 'this route'),
+  );
+  r.get('/v1/requests', async (req, res) => {
+    const q = listQuery.safeParse(req.query);
+    if (!q.success) return void res.status(400).json(badRequest(q.error.issues[0]!.message));
+    try {
+      const page = await ctx.store.list({ cursor: q.data.cursor, limit: q.data.limit });
+      const body: Record<string, unknown> = { data: page.data.map(toRestRequest), has_more: Boolean(page.nextCursor) };
+      if (page.nextCursor) body.next_cursor = page.nextCursor;
+      res.json(body);
+    } catch (e) {
+      if (e instanceof RangeError) return void res.status(400).json(badRequest('invalid cursor'));
+      throw e;
+    }
+  });
+  r.get('/v1/requests/:id', async (req, res) => {
+    const rec = await ctx.store.get(req.params.id);
+    if (!rec)
+      return void res.status(404).json({ error: { message: `no request ${req.params.id}`, code: 'not_found' } });
+    res.json(toRestRequest(rec));
+  });
+  r.get('/v1/usage', async (req, res) => {
+    const q = usageQuery.safeParse(req.query);
+    if (!q.success) {
+      const i = q.error.issues[0]!;
+      return void res.status(400).json(badRequest(`${i.path.join('.') || 'query'}: ${i.message}`));
+    }
+    const start = new Date(q.data.start);
+    const end = q.data.end ? new Date(q.data.end) : new Date();
+    if (end <= start) return void res.status(400).json(badRequest('end must be after start'));
+    // Rollups are hourly: include the hour that holds `end`.
+    const rows = await ctx.store.rollups(start, new Date(end.getTime() + 3_599_999));
+    res.json(toRestUsage(rows, start, end, offsetMinutes(q.data.start)));
+  });
+  return r;
+}
+
+/** Models of providers that can be reached (a key, Lava mode, or a custom origin). */
+function routableModels(ctx: GatewayContext) {
+  const out: { id: string; object: 'model'; created: number; owned_by: string }[] = [];
+  for (const p of ctx.table.providers.values()) {
+    if (!p.apiKey && p.mode !== 'lava' && !p.customOrigin) continue;
+    const priced = findProvider({ providerId: PRICE_PROVIDER_ID[p.key] ?? p.key });
+    for (const m of priced?.models ?? [])
+      out.push({ id: `${p.key}/${m.id}`, object: 'model', created: 0, owned_by: p.key });
+  }
+  return out;
+}

@@ -1,0 +1,96 @@
+/**
+ * Local records in Lava's REST shapes (`RestRequest`, `RestUsage`, lava-api.md §3), so the Lava
+ * SDK pointed at the gateway reads the local store as it would read Lava.
+ */
+import type { RequestRecord, RollupRow } from '../store/types.js';
+import { money } from '../metering/cost.js';
+
+const ZERO = money(0);
+
+export function toRestRequest(r: RequestRecord): Record<string, unknown> {
+  const u = r.usage;
+  const failed = Boolean(r.error) || r.status >= 400 || r.status === 0;
+  const out: Record<string, unknown> = {
+    request_id: r.id,
+    status: failed ? 'error' : 'completed',
+    provider: r.provider,
+    provider_key_type: r.mode === 'lava' ? 'managed' : 'unmanaged',
+    endpoint: `${r.method} ${r.upstream ?? r.path}`,
+    model_usage: {
+      input_tokens: u?.input_tokens ?? 0,
+      output_tokens: u?.output_tokens ?? 0,
+      total_tokens: u?.total_tokens ?? 0,
+      input_characters: u?.characters ?? 0,
+      output_characters: 0,
+      total_characters: u?.characters ?? 0,
+      input_seconds: u?.seconds ?? 0,
+      output_seconds: 0,
+      total_seconds: u?.seconds ?? 0,
+      input_cost: ZERO,
+      output_cost: ZERO,
+      total_cost: r.cost ?? ZERO,
+    },
+    cost: r.cost ?? ZERO,
+    charge: { amount: ZERO, rate_type: 'fixed', breakdown: [] },
+    metadata: {},
+    timestamp: new Date(Date.parse(r.startedAt) + r.durationMs).toISOString(),
+    created_at: r.startedAt,
+  };
+  if (r.model) out.model = r.model;
+  if (r.responseId) out.response_id = r.responseId;
+  if (failed) out.error = r.error ?? `upstream status ${r.status}`;
+  return out;
+}
+
+/** Parses the UTC offset of an ISO 8601 timestamp in minutes (`Z` → 0; none → 0). */
+export function offsetMinutes(iso: string): number {
+  const m = /([+-])(\d{2}):?(\d{2})$/.exec(iso);
+  if (!m) return 0;
+  return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+}
+
+interface DayTotals {
+  total_requests: number;
+  total_usage_tokens: number;
+  cost: number;
+}
+
+/** `RestUsage` for [start, end): one item per day in the start's timezone, plus totals. */
+export function toRestUsage(rows: RollupRow[], start: Date, end: Date, offsetMin: number): Record<string, unknown> {
+  const shift = offsetMin * 60_000;
+  const dayOf = (t: number) => new Date(t + shift).toISOString().slice(0, 10);
+  const days = new Map<string, DayTotals>();
+  for (let t = start.getTime(); dayOf(t) <= dayOf(end.getTime() - 1); t += 86_400_000) {
+    days.set(dayOf(t), { total_requests: 0, total_usage_tokens: 0, cost: 0 });
+  }
+  const totals: DayTotals = { total_requests: 0, total_usage_tokens: 0, cost: 0 };
+  for (const row of rows) {
+    const d = days.get(dayOf(Date.parse(`${row.hour}:00:00Z`)));
+    for (const acc of d ? [d, totals] : [totals]) {
+      acc.total_requests += row.requests;
+      acc.total_usage_tokens += row.total_tokens;
+      acc.cost += row.cost;
+    }
+  }
+  const fmt = (t: DayTotals) => ({
+    total_requests: t.total_requests,
+    total_usage_tokens: t.total_usage_tokens,
+    total_cost: money(t.cost),
+    total_charge: ZERO,
+  });
+  const sign = offsetMin < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMin);
+  const tz =
+    offsetMin === 0
+      ? 'Z'
+      : `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  return {
+    items: [...days.entries()].map(([date, t]) => ({
+      date,
+      start: `${date}T00:00:00${tz}`,
+      end: `${date}T23:59:59${tz}`,
+      ...fmt(t),
+    })),
+    totals: fmt(totals),
+  };
+}

@@ -1,0 +1,41 @@
+/** `lava-desktop` entry: dispatches to a command; usage and config errors exit 2 in one line. */
+import { UsageError } from './args.js';
+import { ConfigError } from '../config.js';
+import { serve } from './serve.js';
+import { usage } from './usage.js';
+import { env } from './env.js';
+import { VERSION } from '../version.js';
+
+const HELP = `Usage: lava-desktop <command> [options]
+
+Commands:
+  serve   run the gateway and dashboard (headless)
+  env     print exports that point your tools at the running gateway
+  usage   spend and requests by day, provider and model
+Run "lava-desktop <command> --help" for a command's options.`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { serve, env, usage };
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    console.log(HELP);
+    return cmd === undefined ? 2 : 0;
+  }
+  if (cmd === '--version' || cmd === '-v') {
+    console.log(VERSION);
+    return 0;
+  }
+  const run = COMMANDS[cmd];
+  try {
+    if (!run) throw new UsageError(`unknown command "${cmd}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    return await run(rest);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ConfigError) {
+      console.error(`lava-desktop: ${e.message}`);
+      return 2;
+    }
+    console.error(`lava-desktop: ${(e as Error).message ?? String(e)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,57 @@
+/** `lava-desktop serve`: the gateway and dashboard, headless. */
+import { resolve } from 'node:path';
+import { parse, intFlag } from './args.js';
+import { configFromEnv, readJsonObject, resolveConfig } from '../config.js';
+import { defaultDataDir, readSavedLayers } from '../data-dir.js';
+import { startGateway } from '../index.js';
+import { VERSION } from '../version.js';
+
+export const SERVE_HELP = `Usage: lava-desktop serve [--port N] [--host H] [--data-dir DIR] [--config FILE]
+
+Runs the metering gateway and the dashboard in the foreground.
+  --port N         port to listen on (default 5282, or "port" in config; 0 = any free port)
+  --host H         address to bind (default 127.0.0.1; anything else is reachable from other machines)
+  --data-dir DIR   where records and settings live (default: the OS app-data folder, or LAVA_DESKTOP_DATA_DIR)
+  --config FILE    a JSON config file (see README: Configuration)
+Stops cleanly on Ctrl-C / SIGTERM.`;
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+export async function serve(argv: string[]): Promise<number> {
+  const { values } = parse(
+    argv,
+    { port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' }, config: { type: 'string' } },
+    'serve',
+  );
+  if (values.help) {
+    console.log(SERVE_HELP);
+    return 0;
+  }
+  const port = intFlag(values.port, 'port', 0, 65535);
+  const host = values.host ?? '127.0.0.1';
+  const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
+  const config = resolveConfig({
+    ...readSavedLayers(dataDir),
+    file: values.config ? readJsonObject(resolve(values.config)) : undefined,
+    env: configFromEnv(process.env),
+    flags: port === undefined ? undefined : { port },
+  });
+  if (!LOOPBACK.has(host)) {
+    console.error(`warning: listening on ${host}: other machines can reach this gateway and spend with your keys`);
+  }
+  const gw = await startGateway({ config, dataDir, host, port: port ?? config.port });
+  console.log(`Lava Desktop ${VERSION} gateway on ${gw.url} — dashboard: ${gw.url}/#token=${gw.adminToken}`);
+  console.error(`data dir: ${dataDir}`);
+  await new Promise<void>((done) => {
+    let stopping = false;
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      console.error(`${sig}: finishing in-flight requests and flushing the store…`);
+      void gw.stop(5000).then(done);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  return 0;
+}

@@ -1,0 +1,113 @@
+/** `lava-desktop usage`: spend and requests by day × provider × model, from the local store. */
+import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { parse, UsageError } from './args.js';
+import { defaultDataDir } from '../data-dir.js';
+import { LowdbStore } from '../store/lowdb-store.js';
+import { money } from '../metering/cost.js';
+import type { RollupRow } from '../store/types.js';
+import { addCell, emptyCell } from '../store/rollups.js';
+
+export const USAGE_HELP = `Usage: lava-desktop usage [--since DATE] [--json] [--data-dir DIR]
+
+Spend and requests by day, provider and model (local time), from the local store.
+  --since DATE   first day to include (YYYY-MM-DD or any ISO date; default: 30 days ago)
+  --json         machine-readable rows
+  --data-dir DIR the data dir (default: the OS app-data folder, or LAVA_DESKTOP_DATA_DIR)`;
+
+export interface UsageLine {
+  date: string;
+  provider: string;
+  model: string;
+  requests: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost: string | null;
+  unpriced: number;
+}
+
+export async function usage(argv: string[]): Promise<number> {
+  const { values } = parse(
+    argv,
+    { since: { type: 'string' }, json: { type: 'boolean' }, 'data-dir': { type: 'string' } },
+    'usage',
+  );
+  if (values.help) {
+    console.log(USAGE_HELP);
+    return 0;
+  }
+  const since = values.since
+    ? new Date(values.since.length === 10 ? `${values.since}T00:00:00` : values.since)
+    : new Date(Date.now() - 30 * 86_400_000);
+  if (Number.isNaN(since.getTime())) throw new UsageError(`--since: "${values.since}" is not a date (use YYYY-MM-DD)`);
+  const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
+  const lines = existsSync(dataDir) ? await readLines(dataDir, since) : [];
+  if (values.json) {
+    console.log(JSON.stringify(lines, null, 2));
+    return 0;
+  }
+  console.log(renderTable(lines));
+  return 0;
+}
+
+async function readLines(dataDir: string, since: Date): Promise<UsageLine[]> {
+  const store = await LowdbStore.open({ dataDir, retentionDays: 36500, log: (m) => console.error(m), readOnly: true });
+  const rows = await store.rollups(since, new Date(Date.now() + 3_600_000));
+  return groupByLocalDay(rows);
+}
+
+export function groupByLocalDay(rows: RollupRow[]): UsageLine[] {
+  const groups = new Map<
+    string,
+    { date: string; provider: string; model: string; cell: ReturnType<typeof emptyCell> }
+  >();
+  for (const r of rows) {
+    const d = new Date(`${r.hour}:00:00Z`);
+    const date = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    const key = `${date}\t${r.provider}\t${r.model}`;
+    const g = groups.get(key) ?? { date, provider: r.provider, model: r.model, cell: emptyCell() };
+    addCell(g.cell, r);
+    groups.set(key, g);
+  }
+  return [...groups.values()]
+    .sort((a, b) => b.date.localeCompare(a.date) || b.cell.cost - a.cell.cost)
+    .map((g) => ({
+      date: g.date,
+      provider: g.provider,
+      model: g.model || '(unknown)',
+      requests: g.cell.requests,
+      input_tokens: g.cell.input_tokens,
+      output_tokens: g.cell.output_tokens,
+      cost: g.cell.unpriced === g.cell.requests && g.cell.cost === 0 ? null : money(g.cell.cost),
+      unpriced: g.cell.unpriced,
+    }));
+}
+
+export function renderTable(lines: UsageLine[]): string {
+  if (lines.length === 0)
+    return 'No requests recorded yet. Point a tool at the gateway (see README: Connect your tools).';
+  const fmtCost = (l: UsageLine) =>
+    l.cost === null ? 'unpriced' : `$${Number(l.cost).toFixed(4)}${l.unpriced ? '*' : ''}`;
+  const header = ['date', 'provider', 'model', 'reqs', 'in tok', 'out tok', 'cost'];
+  const body = lines.map((l) => [
+    l.date,
+    l.provider,
+    l.model.slice(0, 28),
+    String(l.requests),
+    String(l.input_tokens),
+    String(l.output_tokens),
+    fmtCost(l),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const row = (cells: string[]) =>
+    cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
+  const total = lines.reduce((s, l) => s + Number(l.cost ?? 0), 0);
+  const out = [
+    row(header),
+    ...body.map(row),
+    '',
+    `total: $${total.toFixed(4)} over ${lines.reduce((s, l) => s + l.requests, 0)} requests`,
+  ];
+  if (lines.some((l) => l.unpriced)) out.push('* some requests use a model without known prices (not counted in cost)');
+  return out.join('\n');
+}

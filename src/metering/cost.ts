@@ -1,0 +1,54 @@
+/**
+ * Cost of a request from `@pydantic/genai-prices` (bundled price data, no network). A model the
+ * price data does not know is `unknown`, never $0.
+ */
+import { calcPrice } from '@pydantic/genai-prices';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Usage } from './usage.js';
+import { PRICE_PROVIDER_ID } from '../providers/table.js';
+
+// The package does not export its package.json; read it beside its entry point.
+const require = createRequire(import.meta.url);
+const pricesPkg = JSON.parse(
+  readFileSync(join(dirname(require.resolve('@pydantic/genai-prices')), '..', 'package.json'), 'utf8'),
+) as { version: string };
+
+/** Identifies the price data a cost was computed with; stored on every record. */
+export const PRICES_VERSION = `genai-prices@${pricesPkg.version}`;
+
+export interface CostResult {
+  cost?: string;
+  costSource: 'prices' | 'unknown';
+}
+
+/** Money as Lava writes it: a decimal string with 10 places. */
+export const money = (usd: number): string => usd.toFixed(10);
+
+export function priceOf(
+  providerKey: string,
+  model: string | undefined,
+  usage: Usage | undefined,
+  at: Date,
+): CostResult {
+  if (!model || !usage) return { costSource: 'unknown' };
+  const providerId = PRICE_PROVIDER_ID[providerKey] ?? providerKey;
+  let result: ReturnType<typeof calcPrice> = null;
+  try {
+    result = calcPrice(
+      {
+        input_tokens: usage.input_tokens,
+        output_tokens: usage.output_tokens,
+        cache_read_tokens: usage.cache_read_tokens || undefined,
+        cache_write_tokens: usage.cache_write_tokens || undefined,
+      },
+      model,
+      { providerId, timestamp: at },
+    );
+  } catch {
+    result = null;
+  }
+  if (!result) return { costSource: 'unknown' };
+  return { cost: money(result.total_price), costSource: 'prices' };
+}

@@ -1,0 +1,38 @@
+/**
+ * Anthropic Messages: `x-api-key` + `anthropic-version`. Usage in the body; when streamed,
+ * `message_start` carries input and cache counts and every `message_delta` carries running
+ * totals, so the latest value of each field wins (never summed).
+ */
+import { fromAnthropic } from '../../metering/usage.js';
+import { sseMeter } from '../../metering/sse-meter.js';
+import type { ApiStyle } from '../types.js';
+import { asObject, stringField } from '../json.js';
+
+export const anthropicStyle: ApiStyle = {
+  id: 'anthropic',
+  authHeaders: (key) => ({ 'x-api-key': key }),
+  defaultHeaders: { 'anthropic-version': '2023-06-01' },
+  requestInfo(body) {
+    const b = asObject(body);
+    return { model: stringField(b, 'model'), stream: b.stream === true };
+  },
+  readJson(body) {
+    const b = asObject(body);
+    return { usage: fromAnthropic(b.usage), responseId: stringField(b, 'id'), model: stringField(b, 'model') };
+  },
+  streamMeter: () =>
+    sseMeter((event, data, facts) => {
+      if (event === 'message_start') {
+        const m = asObject(asObject(JSON.parse(data)).message);
+        facts.responseId = stringField(m, 'id');
+        facts.model = stringField(m, 'model');
+        facts.usage = fromAnthropic(m.usage, facts.usage);
+      } else if (event === 'message_delta') {
+        facts.usage = fromAnthropic(asObject(JSON.parse(data)).usage, facts.usage);
+      }
+    }),
+  errorBody: (_status, code, message) => ({
+    type: 'error',
+    error: { type: code === 'budget_exceeded' ? 'billing_error' : 'api_error', message },
+  }),
+};

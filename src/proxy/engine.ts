@@ -1,0 +1,226 @@
+/**
+ * The proxy hot path. Requests are resolved, their body read (limit, usage-option injection),
+ * credentials set, then handed to http-proxy-middleware, which forwards to a per-request target.
+ * Responses are relayed by us (`selfHandleResponse`) so that bytes go to the client as they
+ * arrive while a tap meters them; nothing is buffered on the way to the client.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import { performance } from 'node:perf_hooks';
+import { monotonicFactory } from 'ulid';
+import { createProxyMiddleware, debugProxyErrorsPlugin, type Plugin, type RequestHandler } from 'http-proxy-middleware';
+import { GatewayError, sendError } from '../errors.js';
+import { STYLES } from '../providers/registry.js';
+import { clientOf } from '../metering/client.js';
+import type { RequestRecord } from '../store/types.js';
+import { hasBody, readBody } from './body.js';
+import { Exchange } from './exchange.js';
+import { resolveRoute, type RouteTable } from './resolve.js';
+import { guardedAgents, PrivateAddressError } from './ssrf.js';
+import { UsageChunkFilter } from './sse-filter.js';
+
+export interface ProxyOptions {
+  table: () => RouteTable;
+  bodyLimit: () => number;
+  injectStreamUsage: () => boolean;
+  captureBodies: () => boolean;
+  onStart: (
+    r: Pick<RequestRecord, 'id' | 'startedAt' | 'provider' | 'method' | 'path' | 'model' | 'stream' | 'client'>,
+  ) => void;
+  onEnd: (r: RequestRecord) => void;
+}
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'proxy-connection',
+  'upgrade',
+  'te',
+  'trailer',
+]);
+const CAPTURE_CAP = 64 * 1024;
+const EX = Symbol('lava-desktop.exchange');
+type Req = IncomingMessage & { [EX]?: Exchange };
+const newId = monotonicFactory();
+
+export function createProxy(opts: ProxyOptions) {
+  const directAgents = {
+    http: new http.Agent({ keepAlive: true }),
+    https: new https.Agent({ keepAlive: true }),
+  };
+  const make = (agent: http.Agent): RequestHandler =>
+    createProxyMiddleware({
+      router: (req) => (req as Req)[EX]!.route!.target.origin,
+      pathRewrite: (_path, req) => {
+        const t = (req as Req)[EX]!.route!.target;
+        return t.pathname + t.search;
+      },
+      changeOrigin: true,
+      selfHandleResponse: true,
+      agent,
+      ejectPlugins: true,
+      plugins: [debugProxyErrorsPlugin, (server) => wire(server, opts)],
+    });
+  const proxies = {
+    direct: { 'http:': make(directAgents.http), 'https:': make(directAgents.https) },
+    guarded: { 'http:': make(guardedAgents.http), 'https:': make(guardedAgents.https) },
+  };
+
+  /** Proxies one request; `refusal` (origin, local key, pause) answers it in the client's API shape instead. */
+  async function handle(req: IncomingMessage, res: ServerResponse, refusal?: GatewayError): Promise<void> {
+    const t0 = performance.now();
+    const rawUrl = req.url ?? '/';
+    const ex = new Exchange({
+      id: newId(),
+      method: req.method ?? 'GET',
+      path: rawUrl.split('?')[0]!,
+      client: clientOf(req.headers['user-agent']),
+      startedAt: new Date(),
+      t0,
+    });
+    res.setHeader('x-lava-desktop-request-id', ex.init.id);
+    try {
+      ex.route = resolveRoute(rawUrl, req.headers, opts.table());
+      if (refusal) throw refusal;
+      if (hasBody(req)) await prepareBody(req, ex, opts);
+    } catch (e) {
+      return refuse(res, ex, e, opts);
+    }
+    for (const [k, v] of Object.entries(ex.route.setHeaders)) req.headers[k] = v;
+    const defaults = ex.route.style.defaultHeaders;
+    if (defaults) for (const [k, v] of Object.entries(defaults)) req.headers[k] ??= v;
+    (req as Req)[EX] = ex;
+    opts.onStart({
+      id: ex.init.id,
+      startedAt: ex.init.startedAt.toISOString(),
+      provider: ex.route.providerKey,
+      method: ex.init.method,
+      path: ex.init.path,
+      model: ex.info.model,
+      stream: ex.info.stream,
+      client: ex.init.client,
+    });
+    const proxy = proxies[ex.route.guarded ? 'guarded' : 'direct'][ex.route.target.protocol as 'http:' | 'https:'];
+    await proxy(req, res, (err?: unknown) => {
+      if (err) void finishWith(ex, res, new GatewayError(500, 'internal', 'internal error'), opts);
+    });
+  }
+
+  return { handle };
+}
+
+async function prepareBody(req: IncomingMessage, ex: Exchange, opts: ProxyOptions): Promise<void> {
+  const got = await readBody(req, opts.bodyLimit());
+  if (!got.ok) {
+    if ('tooLarge' in got) {
+      throw new GatewayError(
+        413,
+        'request_too_large',
+        `request body is larger than limits.bodyBytes (${opts.bodyLimit()} bytes)`,
+      );
+    }
+    throw new GatewayError(499, 'client_aborted', 'aborted by client');
+  }
+  let body = got.body;
+  const route = ex.route!;
+  if (String(req.headers['content-type'] ?? '').includes('json')) {
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch {
+      json = undefined; // not our business: the upstream will answer it
+    }
+    if (json !== undefined) {
+      ex.info = route.style.requestInfo(json, route.upstream.pathname);
+      if (wantsUsageInjection(json, route.style.id, route.upstream.pathname, opts)) {
+        (json as { stream_options?: Record<string, unknown> }).stream_options = {
+          ...((json as { stream_options?: Record<string, unknown> }).stream_options ?? {}),
+          include_usage: true,
+        };
+        body = Buffer.from(JSON.stringify(json));
+        ex.filterUsage = true;
+      }
+    }
+  }
+  if (opts.captureBodies()) ex.requestText = body.subarray(0, CAPTURE_CAP).toString('utf8');
+  ex.body = body;
+  req.headers['content-length'] = String(body.length);
+  delete req.headers['transfer-encoding'];
+}
+
+function wantsUsageInjection(json: unknown, style: string, path: string, opts: ProxyOptions): boolean {
+  if (style !== 'openai' || !opts.injectStreamUsage() || !path.endsWith('/chat/completions')) return false;
+  const b = json as { stream?: unknown; stream_options?: { include_usage?: unknown } };
+  return b.stream === true && b.stream_options?.include_usage !== true;
+}
+
+/** http-proxy events: body write, response relay with metering tap, errors. */
+function wire(server: Parameters<Plugin>[0], opts: ProxyOptions): void {
+  server.on('proxyReq', (proxyReq, req, res) => {
+    const ex = (req as Req)[EX];
+    if (!ex) return;
+    if (ex.body) proxyReq.write(ex.body);
+    // The body was read before proxying, so http-proxy's own abort-on-'aborted' cannot fire.
+    (res as ServerResponse).once('close', () => {
+      if (!(res as ServerResponse).writableFinished) proxyReq.destroy();
+    });
+  });
+  server.on('proxyRes', (proxyRes, req, res) => relay(proxyRes, (req as Req)[EX]!, res as ServerResponse, opts));
+  server.on('error', (err, req, res) => {
+    const ex = (req as Req)[EX];
+    if (!ex || !('writeHead' in res)) return;
+    const gErr =
+      err instanceof PrivateAddressError || (err as { code?: string }).code === 'LAVA_PRIVATE_ADDRESS'
+        ? new GatewayError(
+            403,
+            'private_address',
+            `${ex.route!.upstream.host} resolves to a private address; add it to forward.allowedHosts to allow it`,
+          )
+        : new GatewayError(
+            502,
+            'upstream_unreachable',
+            `cannot reach ${ex.route!.target.host}: ${(err as { code?: string }).code ?? err.message}`,
+          );
+    void finishWith(ex, res, gErr, opts);
+  });
+}
+
+function relay(proxyRes: IncomingMessage, ex: Exchange, res: ServerResponse, opts: ProxyOptions): void {
+  ex.onResponse(proxyRes);
+  const isSse = String(proxyRes.headers['content-type'] ?? '').includes('text/event-stream');
+  const filter = ex.filterUsage && isSse;
+  const headers: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(proxyRes.headers)) {
+    if (v === undefined || HOP_BY_HOP.has(k)) continue;
+    if (filter && k === 'content-length') continue;
+    headers[k] = v;
+  }
+  res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, headers);
+  if (typeof res.flushHeaders === 'function' && isSse) res.flushHeaders();
+  proxyRes.on('data', (chunk: Buffer) => ex.tap(chunk));
+  if (filter) proxyRes.pipe(new UsageChunkFilter()).pipe(res);
+  else proxyRes.pipe(res);
+  proxyRes.once('close', () => {
+    // Upstream died mid-body: end the client's response too, or it would wait forever.
+    if (!proxyRes.complete && !res.writableEnded) res.destroy();
+  });
+  res.once('close', () => {
+    let error: string | undefined;
+    if (!res.writableFinished) error = 'aborted by client';
+    else if (!proxyRes.complete) error = 'upstream closed the connection early';
+    void ex.finish(error).then(opts.onEnd);
+  });
+}
+
+function refuse(res: ServerResponse, ex: Exchange, e: unknown, opts: ProxyOptions): void {
+  const err = e instanceof GatewayError ? e : new GatewayError(500, 'internal', 'internal error');
+  void finishWith(ex, res, err, opts);
+}
+
+async function finishWith(ex: Exchange, res: ServerResponse, err: GatewayError, opts: ProxyOptions): Promise<void> {
+  const aborted = err.status === 499;
+  if (!aborted) sendError(res, err, ex.route?.style ?? STYLES.openai);
+  ex.status = aborted ? 499 : err.status;
+  opts.onEnd(await ex.finish(err.message));
+}

@@ -1,0 +1,152 @@
+/**
+ * One proxied request, from arrival to its record: the tap that meters response bytes (a copy
+ * of what goes to the client, decompressed when needed) and the record built at the end, with
+ * whatever usage was seen, whether the request completed, failed or was aborted.
+ */
+import { performance } from 'node:perf_hooks';
+import { StringDecoder } from 'node:string_decoder';
+import zlib from 'node:zlib';
+import type { IncomingMessage } from 'node:http';
+import type { Route } from './resolve.js';
+import type { RequestInfo, ResponseFacts, StreamMeter } from '../providers/types.js';
+import type { RequestRecord } from '../store/types.js';
+import { emptyUsage, type Usage } from '../metering/usage.js';
+import { PRICES_VERSION, priceOf } from '../metering/cost.js';
+
+/** JSON bodies larger than this are passed on but not parsed for usage. */
+const JSON_METER_CAP = 8 * 1024 * 1024;
+
+export interface ExchangeInit {
+  id: string;
+  method: string;
+  path: string;
+  client: string;
+  startedAt: Date;
+  t0: number;
+}
+
+export class Exchange {
+  route?: Route;
+  info: RequestInfo = { stream: false };
+  /** Body to send upstream (already read, maybe rewritten). */
+  body?: Buffer;
+  /** The gateway added include_usage: hide the extra chunk from the client. */
+  filterUsage = false;
+  status = 0;
+  ttfbMs?: number;
+  error?: string;
+  lavaRequestId?: string;
+  requestText?: string;
+  private meter?: StreamMeter;
+  private json?: { decoder: StringDecoder; text: string; over: boolean };
+  private inflate?: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress;
+  private tapDone: Promise<void> = Promise.resolve();
+  private facts: ResponseFacts = {};
+
+  constructor(readonly init: ExchangeInit) {}
+
+  /** Sets up metering for an upstream response; call `tap` with each chunk. */
+  onResponse(proxyRes: IncomingMessage): void {
+    this.status = proxyRes.statusCode ?? 0;
+    const lavaId = proxyRes.headers['x-lava-request-id'];
+    if (typeof lavaId === 'string') this.lavaRequestId = lavaId;
+    const type = String(proxyRes.headers['content-type'] ?? '');
+    const style = this.route?.style;
+    if (!style) return;
+    if (type.includes('text/event-stream') || (this.info.stream && style.id === 'google' && type.includes('json'))) {
+      this.meter = style.streamMeter(this.route!.target.pathname + this.route!.target.search);
+    } else if (type.includes('json')) {
+      this.json = { decoder: new StringDecoder('utf8'), text: '', over: false };
+    } else return;
+    const encoding = String(proxyRes.headers['content-encoding'] ?? '').toLowerCase();
+    const inflate =
+      encoding === 'gzip'
+        ? zlib.createGunzip()
+        : encoding === 'deflate'
+          ? zlib.createInflate()
+          : encoding === 'br'
+            ? zlib.createBrotliDecompress()
+            : undefined;
+    if (inflate) {
+      this.inflate = inflate;
+      inflate.on('data', (b: Buffer) => this.read(b));
+      this.tapDone = new Promise((resolve) => {
+        inflate.once('end', resolve);
+        inflate.once('error', () => resolve());
+      });
+    }
+  }
+
+  tap(chunk: Buffer): void {
+    if (this.ttfbMs === undefined) this.ttfbMs = Math.round(performance.now() - this.init.t0);
+    if (this.inflate) this.inflate.write(chunk);
+    else this.read(chunk);
+  }
+
+  private readonly streamDecoder = new StringDecoder('utf8');
+
+  private read(chunk: Buffer): void {
+    if (this.meter) this.meter.push(this.streamDecoder.write(chunk));
+    else if (this.json && !this.json.over) {
+      this.json.text += this.json.decoder.write(chunk);
+      if (this.json.text.length > JSON_METER_CAP) {
+        this.json.over = true;
+        this.json.text = '';
+      }
+    }
+  }
+
+  /** Builds the record once the exchange is over; `outcome` says how it ended. */
+  async finish(error?: string): Promise<RequestRecord> {
+    this.inflate?.end();
+    await this.tapDone;
+    if (this.meter) this.facts = this.meter.facts();
+    else if (this.json && !this.json.over && this.json.text && this.route) {
+      try {
+        this.facts = this.route.style.readJson(JSON.parse(this.json.text + this.json.decoder.end()));
+      } catch {
+        // not JSON after all: no usage from the body
+      }
+    }
+    return this.record(error ?? this.error);
+  }
+
+  private record(error: string | undefined): RequestRecord {
+    const route = this.route;
+    let usage: Usage | undefined = this.facts.usage;
+    if (this.info.characters !== undefined && this.status > 0 && this.status < 400) {
+      usage = { ...emptyUsage(), characters: this.info.characters };
+    }
+    const model = this.facts.model ?? this.info.model;
+    let price = priceOf(route?.providerKey ?? '', model, usage, this.init.startedAt);
+    if (price.costSource === 'unknown' && this.info.model && this.info.model !== model) {
+      price = priceOf(route?.providerKey ?? '', this.info.model, usage, this.init.startedAt);
+    }
+    const r: RequestRecord = {
+      id: this.init.id,
+      startedAt: this.init.startedAt.toISOString(),
+      durationMs: Math.round(performance.now() - this.init.t0),
+      provider: route?.providerKey ?? 'unknown',
+      mode: route?.mode ?? 'direct',
+      method: this.init.method,
+      path: this.init.path,
+      stream: this.info.stream,
+      status: this.status,
+      usageSource: usage ? 'response' : 'none',
+      costSource: price.costSource,
+      pricesVersion: PRICES_VERSION,
+      client: this.init.client,
+      origin: 'local',
+      sync: 'local',
+    };
+    if (this.ttfbMs !== undefined) r.ttfbMs = this.ttfbMs;
+    if (route) r.upstream = route.upstream.origin + route.upstream.pathname;
+    if (model) r.model = model;
+    if (error) r.error = error;
+    if (usage) r.usage = usage;
+    if (price.cost !== undefined) r.cost = price.cost;
+    if (this.facts.responseId) r.responseId = this.facts.responseId;
+    if (this.lavaRequestId) r.lavaRequestId = this.lavaRequestId;
+    return r;
+  }
+}

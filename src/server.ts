@@ -1,0 +1,137 @@
+/**
+ * The gateway's HTTP server. A plain `http` server classifies each request once: proxy routes
+ * go straight to the proxy engine (the hot path stays out of express's middleware stack),
+ * everything else (health, admin API, Lava-shaped reads, dashboard) to the express app. Host
+ * and Origin guards run first for every route.
+ */
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { GatewayContext } from './context.js';
+import { GatewayError } from './errors.js';
+import { adminApi } from './admin/api.js';
+import { lavaRoutes } from './admin/lava-routes.js';
+import { safeEqual } from './admin/auth.js';
+import { createProxy } from './proxy/engine.js';
+import { isForwardPath, nativeRoute } from './proxy/resolve.js';
+import { clientCredential } from './proxy/credentials.js';
+import { checkAdminOrigin, checkHost, checkProxyOrigin, dashboardOrigins, allowedHosts } from './guards.js';
+import { redact } from './admin/redact.js';
+
+const RENDERER_DIR = fileURLToPath(new URL('../renderer/', import.meta.url));
+const ADMIN_PREFIXES = ['/api', '/mcp', '/v1/requests', '/v1/usage'];
+
+export function createGatewayServer(
+  ctx: GatewayContext,
+  boundHost: string,
+): {
+  server: http.Server;
+  setPort: (port: number) => void;
+} {
+  const app = buildApp(ctx);
+  const proxy = createProxy({
+    table: () => ctx.table,
+    bodyLimit: () => ctx.config.limits.bodyBytes,
+    injectStreamUsage: () => ctx.config.meter.injectStreamUsage,
+    captureBodies: () => ctx.config.capture.bodies,
+    onStart: (r) => ctx.events.emitEvent({ type: 'request.started', request: r }),
+    onEnd: (r) => {
+      ctx.store.append(r);
+      ctx.events.emitEvent({ type: 'request.completed', request: redact(r) as unknown as Record<string, unknown> });
+    },
+  });
+  let hosts = new Set<string>();
+  let ownOrigins = new Set<string>();
+  const setPort = (port: number) => {
+    hosts = allowedHosts({ port, boundHost, allowedOrigins: [] });
+    ownOrigins = dashboardOrigins(port);
+  };
+
+  const server = http.createServer((req, res) => {
+    const host = checkHost(req, hosts);
+    if (!host.ok) return plainError(res, host.status, host.code, host.message);
+    const url = req.url ?? '/';
+    const path = url.split('?')[0]!;
+    if (path === '/healthz') return void app(req, res);
+    if (ADMIN_PREFIXES.some((p) => path === p || path.startsWith(p + '/'))) {
+      const o = checkAdminOrigin(req, ownOrigins);
+      if (!o.ok) return plainError(res, o.status, o.code, o.message);
+      return void app(req, res);
+    }
+    if (isForwardPath(url) || nativeRoute(url, ctx.table)) {
+      return void proxy.handle(req, res, proxyRefusal(ctx, req));
+    }
+    app(req, res);
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  return { server, setPort };
+}
+
+/** Why a proxy request must be refused before it is forwarded, if it must. */
+function proxyRefusal(ctx: GatewayContext, req: http.IncomingMessage): GatewayError | undefined {
+  const origin = checkProxyOrigin(req, ctx.config.security.allowedOrigins);
+  if (!origin.ok) return new GatewayError(origin.status, origin.code, origin.message);
+  const localKey = ctx.config.security.localKey;
+  if (localKey) {
+    const given =
+      req.headers['x-lava-desktop-key'] ?? clientCredential(req.headers, new URL(req.url ?? '/', 'http://x'));
+    if (typeof given !== 'string' || !safeEqual(given, localKey)) {
+      return new GatewayError(
+        401,
+        'local_key_required',
+        'this gateway requires its local key (security.localKey) as the API key or in x-lava-desktop-key',
+      );
+    }
+    if (req.headers['x-lava-desktop-key'] === undefined) {
+      // The local key was the client's API key: it is not a provider credential, drop it.
+      for (const h of ['authorization', 'x-api-key', 'x-goog-api-key', 'api-key', 'xi-api-key']) delete req.headers[h];
+    }
+    delete req.headers['x-lava-desktop-key'];
+  }
+  if (ctx.paused)
+    return new GatewayError(503, 'gateway_paused', 'Lava Desktop is paused; resume it from the dashboard or tray');
+  return undefined;
+}
+
+function plainError(res: http.ServerResponse, status: number, code: string, message: string): void {
+  const body = JSON.stringify({ error: { message, code } });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function buildApp(ctx: GatewayContext): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true, version: ctx.version });
+  });
+  app.use(lavaRoutes(ctx));
+  app.use(adminApi(ctx));
+  app.use(
+    express.static(RENDERER_DIR, {
+      index: 'index.html',
+      setHeaders: (res) => {
+        res.setHeader(
+          'content-security-policy',
+          "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+        );
+      },
+    }),
+  );
+  app.use((req, res) => {
+    res.status(404).json({ error: { message: `no route for ${req.method} ${req.path}`, code: 'not_found' } });
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
+    ctx.log(`admin: ${status} ${(err as Error).message ?? String(err)}`);
+    if (!res.headersSent)
+      res
+        .status(status)
+        .json({ error: { message: status === 500 ? 'internal error' : (err as Error).message, code: 'error' } });
+  });
+  return app;
+}

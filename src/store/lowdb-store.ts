@@ -1,0 +1,302 @@
+/**
+ * The shipped UsageStore: lowdb JSON files in the data dir, partitioned by day into segments,
+ * rollups by month. `append` only touches memory; a coalesced flush (≤ FLUSH_MS later) writes
+ * the open segments and the touched month files. Start-up reads a bounded number of files,
+ * whatever the history.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodeTime } from 'ulid';
+import type { Low } from 'lowdb';
+import type { Log } from './json-file.js';
+import { MonthFiles, monthOf, type MonthData } from './months.js';
+import { SEGMENT_MAX, SegmentFiles, type Segment, type SegmentData } from './segments.js';
+import { addCell, addRecord, cellKey, emptyCell, hourOf } from './rollups.js';
+import type { RecordPage, RequestRecord, RollupRow, UsageStore } from './types.js';
+
+export const FLUSH_MS = 200;
+const CACHE_SEGMENTS = 16;
+const DAY_MS = 86_400_000;
+
+export interface StoreOptions {
+  dataDir: string;
+  retentionDays: number;
+  log: Log;
+  /** For readers beside a running gateway (`lava-desktop usage`): never writes. */
+  readOnly?: boolean;
+}
+
+export class LowdbStore implements UsageStore {
+  private readonly segs: SegmentFiles;
+  private readonly monthFiles: MonthFiles;
+  private readonly open = new Map<string, Segment>();
+  private readonly months = new Map<string, Low<MonthData>>();
+  private readonly dirtySegs = new Set<Segment>();
+  private readonly dirtyMonths = new Set<string>();
+  private readonly cache = new Map<string, Promise<SegmentData>>();
+  private nextSeq = 1;
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private retentionTimer: NodeJS.Timeout | undefined;
+  /** Records of months whose rollup file is still loading; counted once it is loaded. */
+  private readonly pending = new Map<string, RequestRecord[]>();
+  private readonly loading = new Set<Promise<unknown>>();
+
+  private constructor(private readonly opts: StoreOptions) {
+    this.segs = new SegmentFiles(opts.dataDir, opts.log);
+    this.monthFiles = new MonthFiles(opts.dataDir, opts.log);
+  }
+
+  static async open(opts: StoreOptions): Promise<LowdbStore> {
+    const store = new LowdbStore(opts);
+    store.nextSeq = (await store.segs.maxSeq()) + 1;
+    await store.reconcile();
+    if (opts.readOnly) return store;
+    await store.applyRetention();
+    store.retentionTimer = setInterval(() => void store.applyRetention(), 6 * 3600_000);
+    store.retentionTimer.unref();
+    return store;
+  }
+
+  append(record: RequestRecord): void {
+    if (this.opts.readOnly) throw new Error('store opened read-only');
+    const day = record.startedAt.slice(0, 10);
+    const month = monthOf(day);
+    this.addToMonth(month, record);
+    let seg = this.open.get(day);
+    if (!seg || seg.db.data.records.length >= SEGMENT_MAX) seg = this.rotate(day);
+    seg.db.data.records.push(record);
+    this.dirtySegs.add(seg);
+    this.schedule();
+  }
+
+  /** Opens a new segment synchronously in memory; its file is created by the next flush. */
+  private rotate(day: string): Segment {
+    const seq = this.nextSeq++;
+    const seg = this.segs.openNew(day, seq);
+    this.open.set(day, seg);
+    return seg;
+  }
+
+  private addToMonth(month: string, record: RequestRecord): void {
+    const db = this.months.get(month);
+    if (!db) {
+      // Month file not loaded yet (first record of a month): load it, then add.
+      const queue = this.pending.get(month) ?? [];
+      queue.push(record);
+      if (queue.length === 1) {
+        this.pending.set(month, queue);
+        const p = this.loadMonth(month).then(() => this.schedule());
+        this.loading.add(p);
+        void p.finally(() => this.loading.delete(p));
+      }
+      return;
+    }
+    const hour = hourOf(record.startedAt);
+    const cells = (db.data.cells[hour] ??= {});
+    addRecord((cells[cellKey(record)] ??= emptyCell()), record);
+    this.dirtyMonths.add(month);
+  }
+
+  private loadMonth(month: string): Promise<Low<MonthData>> {
+    const loaded = this.months.get(month);
+    if (loaded) return Promise.resolve(loaded);
+    return this.monthFiles.open(month).then(async (db) => {
+      if (!this.months.has(month)) {
+        this.months.set(month, db);
+        await this.replayMonth(month, db);
+        const queued = this.pending.get(month) ?? [];
+        this.pending.delete(month);
+        for (const r of queued) this.addToMonth(month, r);
+      }
+      return this.months.get(month)!;
+    });
+  }
+
+  /** Counts records on disk that the month file's watermark says it has not counted yet. */
+  private async replayMonth(month: string, db: Low<MonthData>): Promise<void> {
+    let replayed = 0;
+    for (const day of (await this.segs.days()).filter((d) => d.startsWith(month))) {
+      for (const seq of await this.segs.seqsOf(day)) {
+        const from = MonthFiles.replayFrom(db.data.watermark, seq);
+        if (from === undefined) continue;
+        const data = await this.readSegment(day, seq);
+        for (const r of data.records.slice(from)) {
+          const cells = (db.data.cells[hourOf(r.startedAt)] ??= {});
+          addRecord((cells[cellKey(r)] ??= emptyCell()), r);
+          replayed++;
+        }
+        this.cache.delete(`${day}/${seq}`);
+      }
+    }
+    if (replayed > 0) this.opts.log(`store: rollups for ${month} reconciled (${replayed} records replayed)`);
+    if (replayed > 0 || !this.monthFiles.exists(month)) this.dirtyMonths.add(month);
+  }
+
+  /** At start-up: the months the newest records can belong to are checked against the segments. */
+  private async reconcile(): Promise<void> {
+    const days = await this.segs.days();
+    const months = new Set(days.slice(-2).map(monthOf));
+    months.add(monthOf(new Date().toISOString()));
+    for (const m of months) if (this.monthFiles.exists(m) || days.some((d) => d.startsWith(m))) await this.loadMonth(m);
+    await this.flush();
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush().catch((e: Error) => this.opts.log(`store: write failed: ${e.message}`));
+    }, FLUSH_MS);
+  }
+
+  flush(): Promise<void> {
+    if (this.opts.readOnly) return Promise.resolve();
+    this.flushing = this.flushing.then(() => this.writeDirty());
+    return this.flushing;
+  }
+
+  private async writeDirty(): Promise<void> {
+    // A month's rollups must be loaded (and replayed from disk) before its new records reach disk.
+    while (this.loading.size) await Promise.all(this.loading);
+    const segs = [...this.dirtySegs];
+    this.dirtySegs.clear();
+    // Segments first: a crash between the two writes leaves rollups behind, never ahead.
+    for (const seg of segs) await this.segs.write(seg);
+    const months = [...this.dirtyMonths];
+    this.dirtyMonths.clear();
+    for (const month of months) {
+      const db = this.months.get(month);
+      if (!db) continue;
+      db.data.watermark = this.watermarkFor(month, db.data.watermark.maxSeq);
+      await db.write();
+    }
+    for (const [day, seg] of this.open) if (seg.db.data.records.length >= SEGMENT_MAX) this.open.delete(day);
+  }
+
+  private watermarkFor(month: string, prevMax: number): MonthData['watermark'] {
+    const open: Record<string, number> = {};
+    let maxSeq = prevMax;
+    for (const seg of this.open.values()) {
+      if (monthOf(seg.day) !== month) continue;
+      open[String(seg.seq)] = seg.db.data.records.length;
+      maxSeq = Math.max(maxSeq, seg.seq);
+    }
+    return { maxSeq, open };
+  }
+
+  async list({ cursor, limit }: { cursor?: string; limit: number }): Promise<RecordPage> {
+    const start = cursor ? decodeCursor(cursor) : undefined;
+    const out: RequestRecord[] = [];
+    const days = new Set(await this.segs.days());
+    for (const day of this.open.keys()) days.add(day);
+    for (const day of [...days].sort().reverse()) {
+      if (start && day > start.day) continue;
+      const seqs = new Set(await this.segs.seqsOf(day));
+      for (const seg of this.open.values()) if (seg.day === day) seqs.add(seg.seq);
+      for (const seq of [...seqs].sort((a, b) => b - a)) {
+        if (start && day === start.day && seq > start.seq) continue;
+        const records = (await this.records(day, seq)).records;
+        let i = start && day === start.day && seq === start.seq ? start.index : records.length - 1;
+        for (; i >= 0; i--) {
+          if (out.length === limit) return { data: out, nextCursor: encodeCursor({ day, seq, index: i }) };
+          out.push(records[i]!);
+        }
+      }
+    }
+    return { data: out };
+  }
+
+  async get(id: string): Promise<RequestRecord | undefined> {
+    let t: number;
+    try {
+      t = decodeTime(id);
+    } catch {
+      return undefined;
+    }
+    for (const seg of this.open.values()) {
+      const hit = seg.db.data.records.find((r) => r.id === id);
+      if (hit) return hit;
+    }
+    // A record lives in the folder of the day it started (UTC).
+    const day = new Date(t).toISOString().slice(0, 10);
+    for (const seq of await this.segs.seqsOf(day)) {
+      const hit = (await this.records(day, seq)).records.find((r) => r.id === id);
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+
+  async rollups(from: Date, to: Date): Promise<RollupRow[]> {
+    const rows: RollupRow[] = [];
+    const fromHour = hourOf(from.toISOString());
+    const toHour = hourOf(to.toISOString());
+    for (let m = monthStart(from); m < to; m = nextMonth(m)) {
+      const month = monthOf(m.toISOString());
+      if (!this.months.has(month) && !this.monthFiles.exists(month)) continue;
+      const db = await this.loadMonth(month);
+      for (const [hour, cells] of Object.entries(db.data.cells)) {
+        if (hour < fromHour || hour >= toHour) continue;
+        for (const [key, cell] of Object.entries(cells)) {
+          const [provider = '', model = ''] = key.split('\t');
+          const row: RollupRow = { hour, provider, model, ...emptyCell() };
+          addCell(row, cell);
+          rows.push(row);
+        }
+      }
+    }
+    return rows;
+  }
+
+  private records(day: string, seq: number): Promise<SegmentData> | SegmentData {
+    for (const seg of this.open.values()) if (seg.seq === seq) return seg.db.data;
+    return this.readSegment(day, seq);
+  }
+
+  private readSegment(day: string, seq: number): Promise<SegmentData> {
+    const key = `${day}/${seq}`;
+    let hit = this.cache.get(key);
+    if (!hit) {
+      hit = this.segs.read(day, seq);
+      this.cache.set(key, hit);
+      if (this.cache.size > CACHE_SEGMENTS) this.cache.delete(this.cache.keys().next().value!);
+    }
+    return hit;
+  }
+
+  private async applyRetention(): Promise<void> {
+    const cutoff = new Date(Date.now() - this.opts.retentionDays * DAY_MS).toISOString().slice(0, 10);
+    for (const day of await this.segs.days()) {
+      if (day >= cutoff) break;
+      await rm(join(this.segs.root, day), { recursive: true, force: true });
+      this.opts.log(`store: removed records of ${day} (retention ${this.opts.retentionDays} days; rollups kept)`);
+    }
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    clearInterval(this.retentionTimer);
+    await Promise.all([...this.months.keys()].map((m) => this.loadMonth(m)));
+    await this.flush();
+  }
+}
+
+interface Cursor {
+  day: string;
+  seq: number;
+  index: number;
+}
+
+const encodeCursor = (c: Cursor): string => Buffer.from(`${c.day}:${c.seq}:${c.index}`).toString('base64url');
+
+function decodeCursor(s: string): Cursor {
+  const [day = '', seq = '', index = ''] = Buffer.from(s, 'base64url').toString().split(':');
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || !/^\d+$/.test(seq) || !/^\d+$/.test(index)) {
+    throw new RangeError('invalid cursor');
+  }
+  return { day, seq: Number(seq), index: Number(index) };
+}
+
+const monthStart = (d: Date): Date => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
+const nextMonth = (d: Date): Date => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1));

@@ -1,0 +1,71 @@
+/** The request record (PRODUCT.md §5) and the store interface the rest of the gateway uses. */
+import type { Usage } from '../metering/usage.js';
+
+export interface RequestRecord {
+  id: string;
+  startedAt: string;
+  durationMs: number;
+  ttfbMs?: number;
+  provider: string;
+  mode: 'direct' | 'lava';
+  method: string;
+  path: string;
+  /** Upstream URL without query string (queries can hold keys). */
+  upstream?: string;
+  model?: string;
+  stream: boolean;
+  status: number;
+  error?: string;
+  usage?: Usage;
+  usageSource: 'response' | 'estimated' | 'none';
+  cost?: string;
+  costSource: 'prices' | 'lava' | 'unknown';
+  pricesVersion: string;
+  responseId?: string;
+  lavaRequestId?: string;
+  client: string;
+  origin?: 'local' | 'remote';
+  sync: 'local' | 'pending' | 'synced';
+  bodies?: { request?: string; response?: string };
+}
+
+/** One rollup cell: totals for an hour × provider × model. */
+export interface RollupCell {
+  requests: number;
+  errors: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  total_tokens: number;
+  characters: number;
+  seconds: number;
+  cost: number;
+  /** Requests whose cost is unknown (model not in the price data). */
+  unpriced: number;
+}
+
+export interface RollupRow extends RollupCell {
+  /** Hour, `YYYY-MM-DDTHH` in UTC. */
+  hour: string;
+  provider: string;
+  model: string;
+}
+
+export interface RecordPage {
+  data: RequestRecord[];
+  nextCursor?: string;
+}
+
+export interface UsageStore {
+  /** Records one request; returns at once (the write is coalesced off the request path). */
+  append(record: RequestRecord): void;
+  /** Newest first, by completion order. */
+  list(opts: { cursor?: string; limit: number }): Promise<RecordPage>;
+  get(id: string): Promise<RequestRecord | undefined>;
+  /** Rollup rows whose hour lies in [from, to). */
+  rollups(from: Date, to: Date): Promise<RollupRow[]>;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,81 @@
+/**
+ * A real gateway on port 0 in front of the simulators, with the providers' origins pointed at
+ * them and test keys configured. Helpers wait for records to land in the store.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deepMerge, parseConfig } from '../../src/config.js';
+import { startGateway, type Gateway } from '../../src/index.js';
+import type { RequestRecord } from '../../src/store/types.js';
+import { startSimulators, type Simulators } from '../simulators/index.js';
+
+export const KEYS = {
+  openai: 'sk-test-openai-key-1234567890',
+  anthropic: 'sk-ant-test-key-1234567890',
+  google: 'AIza-test-google-key-12345',
+  elevenlabs: 'xi-test-eleven-key-12345',
+};
+
+export interface Harness {
+  sims: Simulators;
+  gw: Gateway;
+  dataDir: string;
+  /** Waits until the store holds `n` records in total and returns them, newest first. */
+  records(n: number): Promise<RequestRecord[]>;
+  /** The record of a request id (from `x-lava-desktop-request-id`). */
+  record(id: string): Promise<RequestRecord>;
+  close(): Promise<void>;
+}
+
+export function baseConfig(sims: Simulators, withKeys = true): Record<string, unknown> {
+  const p = (origin: string, apiKey: string) => (withKeys ? { origin, apiKey } : { origin });
+  return {
+    port: 0,
+    providers: {
+      openai: p(sims.openai.url, KEYS.openai),
+      anthropic: p(sims.anthropic.url, KEYS.anthropic),
+      google: p(sims.gemini.url, KEYS.google),
+      elevenlabs: p(sims.elevenlabs.url, KEYS.elevenlabs),
+    },
+    lava: { baseUrl: `${sims.lava.url}/v1/` },
+  };
+}
+
+export async function startHarness(
+  extra: Record<string, unknown> = {},
+  opts: { withKeys?: boolean; sims?: Simulators } = {},
+): Promise<Harness> {
+  const sims = opts.sims ?? (await startSimulators());
+  const dataDir = await mkdtemp(join(tmpdir(), 'lava-desktop-test-'));
+  const config = parseConfig(deepMerge(baseConfig(sims, opts.withKeys ?? true), extra));
+  const gw = await startGateway({ config, dataDir, port: 0, log: () => undefined });
+  const records = async (n: number) => {
+    for (let i = 0; i < 200; i++) {
+      const page = await gw.context.store.list({ limit: 1000 });
+      if (page.data.length >= n) return page.data;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`timed out waiting for ${n} records`);
+  };
+  const record = async (id: string) => {
+    for (let i = 0; i < 200; i++) {
+      const r = await gw.context.store.get(id);
+      if (r) return r;
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    throw new Error(`timed out waiting for record ${id}`);
+  };
+  return {
+    sims,
+    gw,
+    dataDir,
+    records,
+    record,
+    close: async () => {
+      await gw.stop(1000);
+      if (!opts.sims) await sims.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

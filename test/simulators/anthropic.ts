@@ -1,0 +1,96 @@
+/**
+ * Anthropic Messages simulator (lava-api.md §7.4): requires `x-api-key` and `anthropic-version`,
+ * rejects a body without `max_tokens` as the real API does, reports the uncached input apart
+ * from cache reads/writes, and streams `message_start` → content blocks → one or more
+ * `message_delta` with running totals → `message_stop`.
+ */
+import { knobs, REPLY_WORDS, sendJson, startServer, tokensOf, writeFrames, type Simulator } from './http-util.js';
+
+export interface AnthropicSim extends Simulator {
+  lastUsage?: Record<string, number>;
+}
+
+const ev = (type: string, data: Record<string, unknown>) =>
+  `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+const invalid = (message: string) => ({ type: 'error', error: { type: 'invalid_request_error', message } });
+
+export async function startAnthropic(opts: { requireKey?: string } = {}): Promise<AnthropicSim> {
+  const sim: AnthropicSim = await startServer(async (req, res, raw) => {
+    const key = req.headers['x-api-key'];
+    if (!key || (opts.requireKey && key !== opts.requireKey)) {
+      return sendJson(res, 401, {
+        type: 'error',
+        error: { type: 'authentication_error', message: 'invalid x-api-key' },
+      });
+    }
+    if (!req.headers['anthropic-version']) return sendJson(res, 400, invalid('anthropic-version: header is required'));
+    if (!(req.url ?? '').split('?')[0]!.endsWith('/v1/messages')) {
+      return sendJson(res, 404, { type: 'error', error: { type: 'not_found_error', message: 'Not found' } });
+    }
+    const body = JSON.parse(raw || '{}') as Record<string, unknown>;
+    if (typeof body.max_tokens !== 'number') return sendJson(res, 400, invalid('max_tokens: Field required'));
+    const model = String(body.model ?? '');
+    const err = /^error-(\d{3})$/.exec(model);
+    if (err)
+      return sendJson(res, Number(err[1]), {
+        type: 'error',
+        error: { type: 'api_error', message: `simulated ${err[1]}` },
+      });
+    const { gap, chunks } = knobs(raw);
+    const words = REPLY_WORDS.slice(0, chunks);
+    const total = tokensOf(JSON.stringify(body.messages ?? []) + JSON.stringify(body.system ?? ''));
+    const cacheRead = raw.includes('[cached]') ? Math.floor(total / 2) : 0;
+    const cacheWrite = raw.includes('[cache-write]') ? Math.floor(total / 4) : 0;
+    const uncached = total - cacheRead - cacheWrite;
+    const output = words.length * 2;
+    const usage = {
+      input_tokens: uncached,
+      cache_creation_input_tokens: cacheWrite,
+      cache_read_input_tokens: cacheRead,
+      output_tokens: output,
+    };
+    sim.lastUsage = usage;
+    const id = `msg_sim${Date.now().toString(36)}`;
+    const text = words.join('');
+    if (body.stream !== true) {
+      return sendJson(res, 200, {
+        id,
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [{ type: 'text', text }],
+        stop_reason: 'end_turn',
+        stop_sequence: null,
+        usage: { ...usage, service_tier: 'standard' },
+      });
+    }
+    const half = Math.floor(output / 2);
+    const frames = [
+      ev('message_start', {
+        message: {
+          id,
+          type: 'message',
+          role: 'assistant',
+          model,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { ...usage, output_tokens: 1 },
+        },
+      }),
+      ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+      ev('ping', {}),
+      ...words.map((w) => ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: w } })),
+      ev('content_block_stop', { index: 0 }),
+      // Two deltas with running totals: a meter that sums them would count too much.
+      ev('message_delta', { delta: { stop_reason: null, stop_sequence: null }, usage: { output_tokens: half } }),
+      ev('message_delta', {
+        delta: { stop_reason: 'end_turn', stop_sequence: null },
+        usage: { output_tokens: output },
+      }),
+      ev('message_stop', {}),
+    ];
+    await writeFrames(res, frames, gap);
+  });
+  return sim;
+}

@@ -1,0 +1,66 @@
+/**
+ * Gemini API simulator (lava-api.md §7.5): `:generateContent` (JSON) and
+ * `:streamGenerateContent` — SSE framed with CRLF when `?alt=sse`, otherwise a JSON array sent
+ * element by element. Each chunk repeats running `usageMetadata` totals; the last one is final.
+ */
+import { knobs, REPLY_WORDS, sendJson, sleep, startServer, tokensOf, type Simulator } from './http-util.js';
+
+export interface GeminiSim extends Simulator {
+  lastUsage?: Record<string, number>;
+}
+
+export async function startGemini(): Promise<GeminiSim> {
+  const sim: GeminiSim = await startServer(async (req, res, raw) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (!req.headers['x-goog-api-key'] && !url.searchParams.get('key')) {
+      return sendJson(res, 403, {
+        error: { code: 403, message: "Method doesn't allow unregistered callers", status: 'PERMISSION_DENIED' },
+      });
+    }
+    const m = /\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(url.pathname);
+    if (!m) return sendJson(res, 404, { error: { code: 404, message: 'not found', status: 'NOT_FOUND' } });
+    const model = m[1]!;
+    const body = JSON.parse(raw || '{}') as Record<string, unknown>;
+    const { gap, chunks } = knobs(raw);
+    const words = REPLY_WORDS.slice(0, chunks);
+    const prompt = tokensOf(JSON.stringify(body.contents ?? []));
+    const thoughts = raw.includes('[think]') ? 7 : 0;
+    const usageAt = (n: number) => ({
+      promptTokenCount: prompt,
+      candidatesTokenCount: n * 2,
+      ...(thoughts ? { thoughtsTokenCount: thoughts } : {}),
+      totalTokenCount: prompt + n * 2 + thoughts,
+    });
+    const chunk = (i: number) => ({
+      candidates: [
+        {
+          content: { parts: [{ text: words[i] }], role: 'model' },
+          ...(i === words.length - 1 ? { finishReason: 'STOP' } : {}),
+          index: 0,
+        },
+      ],
+      usageMetadata: usageAt(i + 1),
+      modelVersion: model,
+      responseId: 'gem-sim-1',
+    });
+    sim.lastUsage = usageAt(words.length);
+    if (m[2] === 'generateContent') {
+      return sendJson(res, 200, {
+        candidates: [{ content: { parts: [{ text: words.join('') }], role: 'model' }, finishReason: 'STOP', index: 0 }],
+        usageMetadata: usageAt(words.length),
+        modelVersion: model,
+        responseId: 'gem-sim-1',
+      });
+    }
+    const sseMode = url.searchParams.get('alt') === 'sse';
+    res.writeHead(200, { 'content-type': sseMode ? 'text/event-stream' : 'application/json; charset=UTF-8' });
+    for (let i = 0; i < words.length; i++) {
+      if (sseMode) res.write(`data: ${JSON.stringify(chunk(i))}\r\n\r\n`);
+      else res.write(`${i === 0 ? '[' : ',\r\n'}${JSON.stringify(chunk(i), null, 1)}`);
+      if (gap) await sleep(gap);
+    }
+    if (!sseMode) res.write(']');
+    res.end();
+  });
+  return sim;
+}

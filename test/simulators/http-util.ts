@@ -1,0 +1,82 @@
+/** Small helpers shared by the provider simulators: real HTTP servers on port 0. */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Received {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export interface Simulator {
+  url: string;
+  received: Received[];
+  close(): Promise<void>;
+}
+
+export type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void | Promise<void>;
+
+export async function startServer(handler: Handler): Promise<Simulator> {
+  const received: Received[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      void Promise.resolve(handler(req, res, body)).catch((e: Error) => {
+        if (!res.headersSent) sendJson(res, 500, { error: { message: e.message } });
+        else res.destroy();
+      });
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Writes SSE frames one by one with a pause between them (streams must arrive chunk by chunk). */
+export async function writeFrames(res: ServerResponse, frames: string[], gapMs: number): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  for (const f of frames) {
+    if (res.destroyed) return;
+    res.write(f);
+    if (gapMs) await sleep(gapMs);
+  }
+  res.end();
+}
+
+/** A deterministic token count for text, so tests can predict usage: one token per 4 characters, at least 1. */
+export const tokensOf = (text: string): number => Math.max(1, Math.ceil(text.length / 4));
+
+/** Options a test can put in the prompt text: `[gap=50]` (ms between frames), `[chunks=N]`. */
+export function knobs(text: string): { gap: number; chunks: number } {
+  const gap = Number(/\[gap=(\d+)\]/.exec(text)?.[1] ?? 0);
+  const chunks = Number(/\[chunks=(\d+)\]/.exec(text)?.[1] ?? 3);
+  return { gap, chunks };
+}
+
+export const REPLY_WORDS = ['Hello', ' from', ' the', ' simulator', '.', ' Tokens', ' flow', ' here', '.'];
