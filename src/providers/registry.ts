@@ -36,13 +36,13 @@ export function buildProviders(
   const out = new Map<string, Provider>();
   for (const row of table) {
     if (out.has(row.key)) throw new Error(`duplicate provider key "${row.key}" in the provider table`);
-    out.set(row.key, makeProvider(row.key, row.style, row.base, configs[row.key], defaultMode));
+    out.set(row.key, makeProvider(row.key, row.style, row.base, configs[row.key], defaultMode, true));
   }
   for (const [key, cfg] of Object.entries(configs)) {
     if (out.has(key)) continue;
     if (RESERVED.has(key)) throw new Error(`providers.${key}: "${key}" is a reserved route name`);
     if (!cfg.origin) throw new Error(`providers.${key}: a custom provider needs an "origin" URL`);
-    out.set(key, makeProvider(key, cfg.style ?? 'openai', cfg.origin, cfg, defaultMode));
+    out.set(key, makeProvider(key, cfg.style ?? 'openai', cfg.origin, cfg, defaultMode, false));
   }
   return out;
 }
@@ -53,6 +53,7 @@ function makeProvider(
   base: string,
   cfg: ProviderConfig | undefined,
   defaultMode: 'direct' | 'lava',
+  builtIn: boolean,
 ): Provider {
   const baseUrl = new URL(base);
   const origin = cfg?.origin ? new URL(cfg.origin) : new URL(baseUrl.origin);
@@ -62,6 +63,7 @@ function makeProvider(
     base: baseUrl,
     origin,
     customOrigin: Boolean(cfg?.origin),
+    builtIn,
     mode: cfg?.mode ?? defaultMode,
     apiKey: cfg?.apiKey,
     byok: cfg?.byok ?? false,

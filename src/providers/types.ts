@@ -62,6 +62,8 @@ export interface Provider {
   origin: URL;
   /** True when `origin` was overridden in config. */
   customOrigin: boolean;
+  /** A row of the provider table (false for custom providers from config). */
+  builtIn: boolean;
   mode: 'direct' | 'lava';
   apiKey?: string;
   byok: boolean;

@@ -38,8 +38,10 @@ export function addRecord(cell: RollupCell, r: RequestRecord): void {
   else if (u && (u.total_tokens > 0 || (u.characters ?? 0) > 0)) cell.unpriced += 1;
 }
 
+const CELL_KEYS = Object.keys(emptyCell()) as (keyof RollupCell)[];
+
 export function addCell(into: RollupCell, from: RollupCell): void {
-  for (const k of Object.keys(into) as (keyof RollupCell)[]) into[k] += from[k];
+  for (const k of CELL_KEYS) into[k] += from[k];
   into.cost = round10(into.cost);
 }
 

@@ -49,7 +49,8 @@ export async function startHarness(
   const sims = opts.sims ?? (await startSimulators());
   const dataDir = await mkdtemp(join(tmpdir(), 'lava-desktop-test-'));
   const config = parseConfig(deepMerge(baseConfig(sims, opts.withKeys ?? true), extra));
-  const gw = await startGateway({ config, dataDir, port: 0, log: () => undefined });
+  const log = process.env.DEBUG_GATEWAY ? (m: string) => console.error(m) : () => undefined;
+  const gw = await startGateway({ config, dataDir, port: 0, log });
   const records = async (n: number) => {
     for (let i = 0; i < 200; i++) {
       const page = await gw.context.store.list({ limit: 1000 });
