@@ -116,8 +116,10 @@ export class LowdbStore implements UsageStore {
   /** Counts records on disk that the month file's watermark says it has not counted yet. */
   private async replayMonth(month: string, db: Low<MonthData>): Promise<void> {
     let replayed = 0;
+    let maxSeen = db.data.watermark.maxSeq;
     for (const day of (await this.segs.days()).filter((d) => d.startsWith(month))) {
       for (const seq of await this.segs.seqsOf(day)) {
+        maxSeen = Math.max(maxSeen, seq);
         const from = MonthFiles.replayFrom(db.data.watermark, seq);
         if (from === undefined) continue;
         const data = await this.readSegment(day, seq);
@@ -129,6 +131,8 @@ export class LowdbStore implements UsageStore {
         this.cache.delete(`${day}/${seq}`);
       }
     }
+    // Everything on disk is counted now; new records go to segments numbered above maxSeen.
+    db.data.watermark = { maxSeq: maxSeen, open: {} };
     if (replayed > 0) this.opts.log(`store: rollups for ${month} reconciled (${replayed} records replayed)`);
     if (replayed > 0 || !this.monthFiles.exists(month)) this.dirtyMonths.add(month);
   }

@@ -12,6 +12,8 @@ export interface Received {
 export interface Simulator {
   url: string;
   received: Received[];
+  /** Responses whose connection closed before the simulator finished them (client or proxy abort). */
+  aborted: number;
   close(): Promise<void>;
 }
 
@@ -19,7 +21,11 @@ export type Handler = (req: IncomingMessage, res: ServerResponse, body: string) 
 
 export async function startServer(handler: Handler): Promise<Simulator> {
   const received: Received[] = [];
+  const state = { aborted: 0 };
   const server = http.createServer((req, res) => {
+    res.on('close', () => {
+      if (!res.writableFinished) state.aborted++;
+    });
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -37,6 +43,9 @@ export async function startServer(handler: Handler): Promise<Simulator> {
   return {
     url: `http://127.0.0.1:${port}`,
     received,
+    get aborted() {
+      return state.aborted;
+    },
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();

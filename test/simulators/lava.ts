@@ -58,5 +58,6 @@ export async function startLava(upstreams: Record<string, string>): Promise<Lava
     up.on('error', () => sendJson(res, 502, { error: 'upstream unreachable' }));
     up.end(body);
   });
-  return Object.assign(sim, { tokens });
+  (sim as LavaSim).tokens = tokens;
+  return sim as LavaSim;
 }
