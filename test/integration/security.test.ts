@@ -10,7 +10,7 @@ import { startServer, type Simulator } from '../simulators/http-util.js';
 let h: Harness;
 let lan: Simulator;
 beforeAll(async () => {
-  lan = await startServer((_req, res) => res.end('internal service'));
+  lan = await startServer((_req, res) => void res.end('internal service'));
   h = await startHarness({ limits: { bodyBytes: 4096 }, security: { allowedOrigins: ['https://allowed.example'] } });
 });
 afterAll(async () => {
