@@ -163,19 +163,24 @@ export class LowdbStore implements UsageStore {
   private async writeDirty(): Promise<void> {
     // A month's rollups must be loaded (and replayed from disk) before its new records reach disk.
     while (this.loading.size) await Promise.all(this.loading);
-    const segs = [...this.dirtySegs];
+    // Snapshot segments and rollups at one instant, so the month files count exactly the records
+    // the segment files hold, even though appends continue while the files are written.
+    const segs = [...this.dirtySegs].map((seg) => ({
+      seg,
+      data: { v: 1 as const, records: seg.db.data.records.slice() },
+    }));
     this.dirtySegs.clear();
-    // Segments first: a crash between the two writes leaves rollups behind, never ahead.
-    for (const seg of segs) await this.segs.write(seg);
-    const months = [...this.dirtyMonths];
-    this.dirtyMonths.clear();
-    for (const month of months) {
+    const months = [...this.dirtyMonths].flatMap((month) => {
       const db = this.months.get(month);
-      if (!db) continue;
+      if (!db) return [];
       db.data.watermark = this.watermarkFor(month, db.data.watermark.maxSeq);
-      await db.write();
-    }
+      return [{ db, data: structuredClone(db.data) }];
+    });
+    this.dirtyMonths.clear();
     for (const [day, seg] of this.open) if (seg.db.data.records.length >= SEGMENT_MAX) this.open.delete(day);
+    // Segments first: a crash between the two writes leaves rollups behind, never ahead.
+    for (const { seg, data } of segs) await this.segs.write(seg, data);
+    for (const { db, data } of months) await db.adapter.write(data);
   }
 
   private watermarkFor(month: string, prevMax: number): MonthData['watermark'] {

@@ -63,9 +63,9 @@ export class SegmentFiles {
     return { day, seq, db };
   }
 
-  async write(seg: Segment): Promise<void> {
+  async write(seg: Segment, data: SegmentData): Promise<void> {
     await mkdir(join(this.root, seg.day), { recursive: true });
-    await seg.db.write();
+    await seg.db.adapter.write(data);
   }
 
   async read(day: string, seq: number): Promise<SegmentData> {
