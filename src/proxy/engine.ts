@@ -7,11 +7,11 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
-import { monotonicFactory } from 'ulid';
 import { createProxyMiddleware, debugProxyErrorsPlugin, type Plugin, type RequestHandler } from 'http-proxy-middleware';
 import { GatewayError, sendError } from '../errors.js';
 import { STYLES } from '../providers/registry.js';
 import { clientOf } from '../metering/client.js';
+import { newRecordId } from '../metering/ids.js';
 import type { RequestRecord } from '../store/types.js';
 import { hasBody, readBody } from './body.js';
 import { Exchange } from './exchange.js';
@@ -42,7 +42,6 @@ const HOP_BY_HOP = new Set([
 const CAPTURE_CAP = 64 * 1024;
 const EX = Symbol('lava-desktop.exchange');
 type Req = IncomingMessage & { [EX]?: Exchange };
-const newId = monotonicFactory();
 
 export function createProxy(opts: ProxyOptions) {
   const directAgents = {
@@ -72,7 +71,7 @@ export function createProxy(opts: ProxyOptions) {
     const t0 = performance.now();
     const rawUrl = req.url ?? '/';
     const ex = new Exchange({
-      id: newId(),
+      id: newRecordId(),
       method: req.method ?? 'GET',
       path: rawUrl.split('?')[0]!,
       client: clientOf(req.headers['user-agent']),
