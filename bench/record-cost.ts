@@ -42,12 +42,13 @@ function record(at: number, i: number): RequestRecord {
   };
 }
 
-async function perRecordCpuMs(dir: string, n: number): Promise<number> {
+/** CPU per record when `batch` records arrive within one flush interval (1 = a flush per request). */
+async function perRecordCpuMs(dir: string, n: number, batch: number): Promise<number> {
   const store = await LowdbStore.open({ dataDir: dir, retentionDays: 3650, log: () => undefined });
   const t = process.cpuUsage();
   for (let i = 0; i < n; i++) {
     store.append(record(Date.now(), i));
-    await store.flush();
+    if ((i + 1) % batch === 0) await store.flush();
   }
   const used = process.cpuUsage(t);
   await store.close();
@@ -55,7 +56,8 @@ async function perRecordCpuMs(dir: string, n: number): Promise<number> {
 }
 
 export async function measureRecording(dir: string, history: number) {
-  const empty = await perRecordCpuMs(dir + '-empty', 300);
+  const empty = await perRecordCpuMs(dir + '-empty', 300, 1);
+  const emptyBatched = await perRecordCpuMs(dir + '-empty2', 2000, 20);
   const seed = await LowdbStore.open({ dataDir: dir, retentionDays: 3650, log: () => undefined });
   const days = Math.ceil(history / 1000);
   const now = Date.now();
@@ -71,6 +73,7 @@ export async function measureRecording(dir: string, history: number) {
   const startupMs = performance.now() - t0;
   const rssGrowthMb = (process.memoryUsage().rss - rss0) / 1e6;
   await probe.close();
-  const full = await perRecordCpuMs(dir, 300);
-  return { empty, full, startupMs, rssGrowthMb };
+  const full = await perRecordCpuMs(dir, 300, 1);
+  const fullBatched = await perRecordCpuMs(dir, 2000, 20);
+  return { empty, full, emptyBatched, fullBatched, startupMs, rssGrowthMb };
 }

@@ -1,7 +1,7 @@
 /**
  * The shipped UsageStore: lowdb JSON files in the data dir, partitioned by day into segments,
- * rollups by month. `append` only touches memory; a coalesced flush (≤ FLUSH_MS later) writes
- * the open segments and the touched month files. Start-up reads a bounded number of files,
+ * rollups by day. `append` only touches memory; a coalesced flush (≤ FLUSH_MS later) writes
+ * the open segments and the touched rollup files. Start-up reads a bounded number of files,
  * whatever the history.
  */
 import { rm } from 'node:fs/promises';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { decodeTime } from 'ulid';
 import type { Low } from 'lowdb';
 import type { Log } from './json-file.js';
-import { MonthFiles, monthOf, type MonthData } from './months.js';
+import { RollupFiles, type DayRollup } from './rollup-files.js';
 import { SEGMENT_MAX, SegmentFiles, type Segment, type SegmentData } from './segments.js';
 import { addCell, addRecord, cellKey, emptyCell, hourOf } from './rollups.js';
 import type { RecordPage, RequestRecord, RollupRow, UsageStore } from './types.js';
@@ -28,23 +28,23 @@ export interface StoreOptions {
 
 export class LowdbStore implements UsageStore {
   private readonly segs: SegmentFiles;
-  private readonly monthFiles: MonthFiles;
+  private readonly rollupFiles: RollupFiles;
   private readonly open = new Map<string, Segment>();
-  private readonly months = new Map<string, Low<MonthData>>();
+  private readonly dayRollups = new Map<string, Low<DayRollup>>();
   private readonly dirtySegs = new Set<Segment>();
-  private readonly dirtyMonths = new Set<string>();
+  private readonly dirtyRollups = new Set<string>();
   private readonly cache = new Map<string, Promise<SegmentData>>();
   private nextSeq = 1;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private retentionTimer: NodeJS.Timeout | undefined;
-  /** Records of months whose rollup file is still loading; counted once it is loaded. */
+  /** Records of days whose rollup file is still loading; counted once it is loaded. */
   private readonly pending = new Map<string, RequestRecord[]>();
   private readonly loading = new Set<Promise<unknown>>();
 
   private constructor(private readonly opts: StoreOptions) {
     this.segs = new SegmentFiles(opts.dataDir, opts.log);
-    this.monthFiles = new MonthFiles(opts.dataDir, opts.log);
+    this.rollupFiles = new RollupFiles(opts.dataDir, opts.log);
   }
 
   static async open(opts: StoreOptions): Promise<LowdbStore> {
@@ -61,8 +61,7 @@ export class LowdbStore implements UsageStore {
   append(record: RequestRecord): void {
     if (this.opts.readOnly) throw new Error('store opened read-only');
     const day = record.startedAt.slice(0, 10);
-    const month = monthOf(day);
-    this.addToMonth(month, record);
+    this.addToRollup(day, record);
     let seg = this.open.get(day);
     if (!seg || seg.db.data.records.length >= SEGMENT_MAX) seg = this.rotate(day);
     seg.db.data.records.push(record);
@@ -78,71 +77,69 @@ export class LowdbStore implements UsageStore {
     return seg;
   }
 
-  private addToMonth(month: string, record: RequestRecord): void {
-    const db = this.months.get(month);
+  private addToRollup(day: string, record: RequestRecord): void {
+    const db = this.dayRollups.get(day);
     if (!db) {
-      // Month file not loaded yet (first record of a month): load it, then add.
-      const queue = this.pending.get(month) ?? [];
+      // Rollup file not loaded yet (first record of a day): load it, then add.
+      const queue = this.pending.get(day) ?? [];
       queue.push(record);
       if (queue.length === 1) {
-        this.pending.set(month, queue);
-        const p = this.loadMonth(month).then(() => this.schedule());
+        this.pending.set(day, queue);
+        const p = this.loadRollup(day).then(
+          () => this.schedule(),
+          (e: Error) => this.opts.log(`store: cannot load rollups of ${day}: ${e.message}`),
+        );
         this.loading.add(p);
         void p.finally(() => this.loading.delete(p));
       }
       return;
     }
-    const hour = hourOf(record.startedAt);
-    const cells = (db.data.cells[hour] ??= {});
+    const cells = (db.data.cells[hourOf(record.startedAt)] ??= {});
     addRecord((cells[cellKey(record)] ??= emptyCell()), record);
-    this.dirtyMonths.add(month);
+    this.dirtyRollups.add(day);
   }
 
-  private loadMonth(month: string): Promise<Low<MonthData>> {
-    const loaded = this.months.get(month);
+  private loadRollup(day: string): Promise<Low<DayRollup>> {
+    const loaded = this.dayRollups.get(day);
     if (loaded) return Promise.resolve(loaded);
-    return this.monthFiles.open(month).then(async (db) => {
-      if (!this.months.has(month)) {
-        this.months.set(month, db);
-        await this.replayMonth(month, db);
-        const queued = this.pending.get(month) ?? [];
-        this.pending.delete(month);
-        for (const r of queued) this.addToMonth(month, r);
+    return this.rollupFiles.open(day).then(async (db) => {
+      if (!this.dayRollups.has(day)) {
+        this.dayRollups.set(day, db);
+        await this.replay(day, db);
+        const queued = this.pending.get(day) ?? [];
+        this.pending.delete(day);
+        for (const r of queued) this.addToRollup(day, r);
       }
-      return this.months.get(month)!;
+      return this.dayRollups.get(day)!;
     });
   }
 
-  /** Counts records on disk that the month file's watermark says it has not counted yet. */
-  private async replayMonth(month: string, db: Low<MonthData>): Promise<void> {
+  /** Counts records on disk that the day's rollup watermark says it has not counted yet. */
+  private async replay(day: string, db: Low<DayRollup>): Promise<void> {
     let replayed = 0;
     let maxSeen = db.data.watermark.maxSeq;
-    for (const day of (await this.segs.days()).filter((d) => d.startsWith(month))) {
-      for (const seq of await this.segs.seqsOf(day)) {
-        maxSeen = Math.max(maxSeen, seq);
-        const from = MonthFiles.replayFrom(db.data.watermark, seq);
-        if (from === undefined) continue;
-        const data = await this.readSegment(day, seq);
-        for (const r of data.records.slice(from)) {
-          const cells = (db.data.cells[hourOf(r.startedAt)] ??= {});
-          addRecord((cells[cellKey(r)] ??= emptyCell()), r);
-          replayed++;
-        }
-        this.cache.delete(`${day}/${seq}`);
+    for (const seq of await this.segs.seqsOf(day)) {
+      maxSeen = Math.max(maxSeen, seq);
+      const from = RollupFiles.replayFrom(db.data.watermark, seq);
+      if (from === undefined) continue;
+      const data = await this.readSegment(day, seq);
+      for (const r of data.records.slice(from)) {
+        const cells = (db.data.cells[hourOf(r.startedAt)] ??= {});
+        addRecord((cells[cellKey(r)] ??= emptyCell()), r);
+        replayed++;
       }
+      this.cache.delete(`${day}/${seq}`);
     }
     // Everything on disk is counted now; new records go to segments numbered above maxSeen.
     db.data.watermark = { maxSeq: maxSeen, open: {} };
-    if (replayed > 0) this.opts.log(`store: rollups for ${month} reconciled (${replayed} records replayed)`);
-    if (replayed > 0 || !this.monthFiles.exists(month)) this.dirtyMonths.add(month);
+    if (replayed > 0) this.opts.log(`store: rollups of ${day} reconciled (${replayed} records replayed)`);
+    if (replayed > 0 || !this.rollupFiles.exists(day)) this.dirtyRollups.add(day);
   }
 
-  /** At start-up: the months the newest records can belong to are checked against the segments. */
+  /** At start-up: the days the newest records can belong to are checked against the segments. */
   private async reconcile(): Promise<void> {
-    const days = await this.segs.days();
-    const months = new Set(days.slice(-2).map(monthOf));
-    months.add(monthOf(new Date().toISOString()));
-    for (const m of months) if (this.monthFiles.exists(m) || days.some((d) => d.startsWith(m))) await this.loadMonth(m);
+    const days = (await this.segs.days()).slice(-2);
+    for (const day of days) await this.loadRollup(day);
     await this.flush();
   }
 
@@ -161,33 +158,33 @@ export class LowdbStore implements UsageStore {
   }
 
   private async writeDirty(): Promise<void> {
-    // A month's rollups must be loaded (and replayed from disk) before its new records reach disk.
+    // A day's rollups must be loaded (and replayed from disk) before its new records reach disk.
     while (this.loading.size) await Promise.all(this.loading);
-    // Snapshot segments and rollups at one instant, so the month files count exactly the records
+    // Snapshot segments and rollups at one instant, so the rollup files count exactly the records
     // the segment files hold, even though appends continue while the files are written.
     const segs = [...this.dirtySegs].map((seg) => ({
       seg,
       data: { v: 1 as const, records: seg.db.data.records.slice() },
     }));
     this.dirtySegs.clear();
-    const months = [...this.dirtyMonths].flatMap((month) => {
-      const db = this.months.get(month);
+    const rollups = [...this.dirtyRollups].flatMap((day) => {
+      const db = this.dayRollups.get(day);
       if (!db) return [];
-      db.data.watermark = this.watermarkFor(month, db.data.watermark.maxSeq);
+      db.data.watermark = this.watermarkFor(day, db.data.watermark.maxSeq);
       return [{ db, data: structuredClone(db.data) }];
     });
-    this.dirtyMonths.clear();
+    this.dirtyRollups.clear();
     for (const [day, seg] of this.open) if (seg.db.data.records.length >= SEGMENT_MAX) this.open.delete(day);
     // Segments first: a crash between the two writes leaves rollups behind, never ahead.
     for (const { seg, data } of segs) await this.segs.write(seg, data);
-    for (const { db, data } of months) await db.adapter.write(data);
+    for (const { db, data } of rollups) await db.adapter.write(data);
   }
 
-  private watermarkFor(month: string, prevMax: number): MonthData['watermark'] {
+  private watermarkFor(day: string, prevMax: number): DayRollup['watermark'] {
     const open: Record<string, number> = {};
     let maxSeq = prevMax;
     for (const seg of this.open.values()) {
-      if (monthOf(seg.day) !== month) continue;
+      if (seg.day !== day) continue;
       open[String(seg.seq)] = seg.db.data.records.length;
       maxSeq = Math.max(maxSeq, seg.seq);
     }
@@ -240,10 +237,10 @@ export class LowdbStore implements UsageStore {
     const rows: RollupRow[] = [];
     const fromHour = hourOf(from.toISOString());
     const toHour = hourOf(to.toISOString());
-    for (let m = monthStart(from); m < to; m = nextMonth(m)) {
-      const month = monthOf(m.toISOString());
-      if (!this.months.has(month) && !this.monthFiles.exists(month)) continue;
-      const db = await this.loadMonth(month);
+    for (let t = Date.parse(from.toISOString().slice(0, 10)); t < to.getTime(); t += DAY_MS) {
+      const day = new Date(t).toISOString().slice(0, 10);
+      if (!this.dayRollups.has(day) && !this.rollupFiles.exists(day)) continue;
+      const db = await this.loadRollup(day);
       for (const [hour, cells] of Object.entries(db.data.cells)) {
         if (hour < fromHour || hour >= toHour) continue;
         for (const [key, cell] of Object.entries(cells)) {
@@ -286,7 +283,7 @@ export class LowdbStore implements UsageStore {
     clearTimeout(this.timer);
     this.timer = undefined;
     clearInterval(this.retentionTimer);
-    await Promise.all([...this.months.keys()].map((m) => this.loadMonth(m)));
+    while (this.loading.size) await Promise.all(this.loading);
     await this.flush();
   }
 }
@@ -306,6 +303,3 @@ function decodeCursor(s: string): Cursor {
   }
   return { day, seq: Number(seq), index: Number(index) };
 }
-
-const monthStart = (d: Date): Date => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
-const nextMonth = (d: Date): Date => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1));

@@ -1,7 +1,8 @@
 /**
- * Rollups on disk, one file per month: `rollups/<YYYY-MM>.json` holds cells per hour × provider
- * × model and a watermark saying which records of that month it already counts, so that after a
- * crash between a segment write and a rollup write, start-up replays only the newer records.
+ * Rollups on disk, one small file per day: `rollups/<YYYY-MM-DD>.json` holds cells per hour ×
+ * provider × model and a watermark saying which of that day's records it already counts, so
+ * that after a crash between a segment write and a rollup write, start-up replays only the newer
+ * records. A flush rewrites only today's file, whatever the history.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,25 +12,25 @@ import { openJsonFile, type Log } from './json-file.js';
 import type { RollupCell } from './types.js';
 
 export interface Watermark {
-  /** Highest segment seq of this month counted so far. */
+  /** Highest segment seq of this day counted so far. */
   maxSeq: number;
   /** Records counted in the segments that were still open at the last write. */
   open: Record<string, number>;
 }
 
-export interface MonthData {
+export interface DayRollup {
   v: 1;
-  month: string;
+  day: string;
   watermark: Watermark;
   cells: Record<string, Record<string, RollupCell>>;
 }
 
-const isMonthData = (v: unknown): v is MonthData =>
-  v !== null && typeof v === 'object' && (v as MonthData).v === 1 && typeof (v as MonthData).cells === 'object';
+const isDayRollup = (v: unknown): v is DayRollup =>
+  v !== null && typeof v === 'object' && (v as DayRollup).v === 1 && typeof (v as DayRollup).cells === 'object';
 
-export const monthOf = (dayOrIso: string): string => dayOrIso.slice(0, 7);
+export const dayOf = (iso: string): string => iso.slice(0, 10);
 
-export class MonthFiles {
+export class RollupFiles {
   readonly root: string;
 
   constructor(
@@ -39,16 +40,16 @@ export class MonthFiles {
     this.root = join(dataDir, 'rollups');
   }
 
-  exists(month: string): boolean {
-    return existsSync(join(this.root, `${month}.json`));
+  exists(day: string): boolean {
+    return existsSync(join(this.root, `${day}.json`));
   }
 
-  async open(month: string): Promise<Low<MonthData>> {
+  async open(day: string): Promise<Low<DayRollup>> {
     await mkdir(this.root, { recursive: true });
-    return openJsonFile<MonthData>(
-      join(this.root, `${month}.json`),
-      () => ({ v: 1, month, watermark: { maxSeq: 0, open: {} }, cells: {} }),
-      isMonthData,
+    return openJsonFile<DayRollup>(
+      join(this.root, `${day}.json`),
+      () => ({ v: 1, day, watermark: { maxSeq: 0, open: {} }, cells: {} }),
+      isDayRollup,
       this.log,
     );
   }
