@@ -63,6 +63,16 @@ export function createGatewayServer(
     }
     app(req, res);
   });
+  // WebSocket upgrades (Codex CLI tries a Responses WebSocket first) are refused at once, so the
+  // client falls back to plain HTTP without waiting for a timeout.
+  server.on('upgrade', (_req, socket) => {
+    const body = JSON.stringify({
+      error: { message: 'WebSocket is not supported by Lava Desktop; use HTTP', code: 'websocket_unsupported' },
+    });
+    socket.end(
+      `HTTP/1.1 426 Upgrade Required\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
     else socket.destroy();

@@ -116,3 +116,40 @@ describe('kill -9 under load', () => {
     }
   });
 });
+
+describe('SIGTERM', () => {
+  it('finishes the in-flight stream, flushes its record, removes gateway.json and exits 0', async () => {
+    const { child, url } = await serve();
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const res = await fetch(`${url}/openai/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'gpt-4o-mini',
+        stream: true,
+        messages: [{ role: 'user', content: 'slow [gap=100] [chunks=8]' }],
+      }),
+    });
+    const id = res.headers.get('x-lava-desktop-request-id')!;
+    const text = res.text();
+    await new Promise((r) => setTimeout(r, 200));
+    child.kill('SIGTERM');
+    expect(await text).toContain('data: [DONE]');
+    expect(await exited).toBe(0);
+    await expect(readFile(join(dir, 'data', 'gateway.json'))).rejects.toThrow(/ENOENT/);
+    const day = new Date().toISOString().slice(0, 10);
+    const segs = await readdir(join(dir, 'data', 'requests', day));
+    const all = await Promise.all(
+      segs
+        .filter((f) => f.endsWith('.json'))
+        .map(
+          async (f) =>
+            JSON.parse(await readFile(join(dir, 'data', 'requests', day, f), 'utf8')) as {
+              records: { id: string; usage?: { output_tokens: number } }[];
+            },
+        ),
+    );
+    const rec = all.flatMap((s) => s.records).find((r) => r.id === id);
+    expect(rec?.usage?.output_tokens).toBe(16);
+  });
+});

@@ -144,3 +144,14 @@ describe('openai responses and embeddings', () => {
     expect(rec.usage!.total_tokens).toBeGreaterThan(0);
   });
 });
+
+describe('GET /v1/models', () => {
+  it('lists models of the configured providers, OpenAI-shaped, usable by the SDK', async () => {
+    const lavaRoot = new OpenAI({ apiKey: 'x', baseURL: `${h.gw.url}/v1`, maxRetries: 0 });
+    const ids: string[] = [];
+    for await (const m of lavaRoot.models.list()) ids.push(m.id);
+    expect(ids).toContain('openai/gpt-4o-mini');
+    expect(ids.some((i) => i.startsWith('anthropic/claude'))).toBe(true);
+    expect(ids.some((i) => i.startsWith('groq/'))).toBe(false); // no key, no origin: not routable
+  });
+});

@@ -165,3 +165,39 @@ describe('body limit', () => {
     expect(rec).toMatchObject({ status: 413, provider: 'anthropic' });
   });
 });
+
+describe('local key and websockets', () => {
+  it('with security.localKey, proxy routes need it; it is never forwarded', async () => {
+    const g = await startHarness({ security: { localKey: 'local-key-123456' } }, { sims: h.sims });
+    try {
+      const post = (headers: Record<string, string>) =>
+        fetch(`${g.gw.url}/openai/v1/chat/completions`, {
+          method: 'POST',
+          headers: { ...json, ...headers },
+          body: chatBody,
+        });
+      const none = await post({ authorization: 'Bearer wrong' });
+      expect(none.status).toBe(401);
+      expect(((await none.json()) as { error: { code: string } }).error.code).toBe('local_key_required');
+      expect((await post({ authorization: 'Bearer local-key-123456' })).status).toBe(200);
+      expect(h.sims.openai.received.at(-1)!.headers.authorization).toBe(`Bearer ${KEYS.openai}`);
+      expect((await post({ 'x-lava-desktop-key': 'local-key-123456' })).status).toBe(200);
+      expect(h.sims.openai.received.at(-1)!.headers['x-lava-desktop-key']).toBeUndefined();
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('refuses a WebSocket upgrade at once with 426', async () => {
+    const r = await raw({
+      path: '/openai/v1/responses',
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      },
+    }).catch((e: Error) => ({ status: -1, body: e.message, headers: {} }));
+    expect(r.status).toBe(426);
+  });
+});
