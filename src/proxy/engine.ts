@@ -132,13 +132,13 @@ async function prepareBody(req: IncomingMessage, ex: Exchange, opts: ProxyOption
     }
     if (json !== undefined) {
       ex.info = route.style.requestInfo(json, route.upstream.pathname);
+      const b = json as { stream?: unknown; stream_options?: Record<string, unknown> };
       if (wantsUsageInjection(json, route.style.id, route.upstream.pathname, opts)) {
-        (json as { stream_options?: Record<string, unknown> }).stream_options = {
-          ...((json as { stream_options?: Record<string, unknown> }).stream_options ?? {}),
-          include_usage: true,
-        };
+        b.stream_options = { ...(b.stream_options ?? {}), include_usage: true };
         body = Buffer.from(JSON.stringify(json));
         ex.filterUsage = true;
+      } else if (route.style.id === 'openai' && b.stream === true && b.stream_options?.include_usage !== true) {
+        ex.streamWithoutUsage = true;
       }
     }
   }

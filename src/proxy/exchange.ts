@@ -12,6 +12,7 @@ import type { RequestInfo, ResponseFacts, StreamMeter } from '../providers/types
 import type { RequestRecord } from '../store/types.js';
 import { emptyUsage, type Usage } from '../metering/usage.js';
 import { PRICES_VERSION, priceOf } from '../metering/cost.js';
+import { estimateUsage } from '../metering/estimate.js';
 
 /** JSON bodies larger than this are passed on but not parsed for usage. */
 const JSON_METER_CAP = 8 * 1024 * 1024;
@@ -32,12 +33,16 @@ export class Exchange {
   body?: Buffer;
   /** The gateway added include_usage: hide the extra chunk from the client. */
   filterUsage = false;
+  /** An OpenAI-style stream was sent without include_usage: no usage will come, keep text to estimate. */
+  streamWithoutUsage = false;
   status = 0;
   ttfbMs?: number;
   error?: string;
   lavaRequestId?: string;
   requestText?: string;
   private meter?: StreamMeter;
+  /** Raw stream text kept (capped) when usage must be estimated from it. */
+  private kept?: { text: string; over: boolean };
   private json?: { decoder: StringDecoder; text: string; over: boolean };
   private inflate?: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress;
   private tapDone: Promise<void> = Promise.resolve();
@@ -55,6 +60,7 @@ export class Exchange {
     if (!style) return;
     if (type.includes('text/event-stream') || (this.info.stream && style.id === 'google' && type.includes('json'))) {
       this.meter = style.streamMeter(this.route!.target.pathname + this.route!.target.search);
+      if (this.streamWithoutUsage) this.kept = { text: '', over: false };
     } else if (type.includes('json')) {
       this.json = { decoder: new StringDecoder('utf8'), text: '', over: false };
     } else return;
@@ -86,8 +92,14 @@ export class Exchange {
   private readonly streamDecoder = new StringDecoder('utf8');
 
   private read(chunk: Buffer): void {
-    if (this.meter) this.meter.push(this.streamDecoder.write(chunk));
-    else if (this.json && !this.json.over) {
+    if (this.meter) {
+      const text = this.streamDecoder.write(chunk);
+      this.meter.push(text);
+      if (this.kept && !this.kept.over) {
+        this.kept.text += text;
+        this.kept.over = this.kept.text.length > JSON_METER_CAP;
+      }
+    } else if (this.json && !this.json.over) {
       this.json.text += this.json.decoder.write(chunk);
       if (this.json.text.length > JSON_METER_CAP) {
         this.json.over = true;
@@ -108,15 +120,27 @@ export class Exchange {
         // not JSON after all: no usage from the body
       }
     }
-    return this.record(error ?? this.error);
+    let usage: Usage | undefined = this.facts.usage;
+    let usageSource: RequestRecord['usageSource'] = usage ? 'response' : 'none';
+    const ok = this.status >= 200 && this.status < 300;
+    if (this.info.characters !== undefined && ok) {
+      usage = { ...emptyUsage(), characters: this.info.characters };
+      usageSource = 'response';
+    } else if (!usage && ok && this.info.model) {
+      const responseText =
+        this.kept && !this.kept.over ? this.kept.text : this.json && !this.json.over ? this.json.text : '';
+      usage = await estimateUsage(this.body?.toString('utf8'), responseText);
+      if (usage) usageSource = 'estimated';
+    }
+    return this.record(error ?? this.error, usage, usageSource);
   }
 
-  private record(error: string | undefined): RequestRecord {
+  private record(
+    error: string | undefined,
+    usage: Usage | undefined,
+    usageSource: RequestRecord['usageSource'],
+  ): RequestRecord {
     const route = this.route;
-    let usage: Usage | undefined = this.facts.usage;
-    if (this.info.characters !== undefined && this.status > 0 && this.status < 400) {
-      usage = { ...emptyUsage(), characters: this.info.characters };
-    }
     const model = this.facts.model ?? this.info.model;
     let price = priceOf(route?.providerKey ?? '', model, usage, this.init.startedAt);
     if (price.costSource === 'unknown' && this.info.model && this.info.model !== model) {
@@ -132,7 +156,7 @@ export class Exchange {
       path: this.init.path,
       stream: this.info.stream,
       status: this.status,
-      usageSource: usage ? 'response' : 'none',
+      usageSource,
       costSource: price.costSource,
       pricesVersion: PRICES_VERSION,
       client: this.init.client,

@@ -155,3 +155,33 @@ describe('GET /v1/models', () => {
     expect(ids.some((i) => i.startsWith('groq/'))).toBe(false); // no key, no origin: not routable
   });
 });
+
+describe('estimated usage', () => {
+  it('with stream usage injection off, a stream without usage is estimated with a tokenizer', async () => {
+    const g = await startHarness({ meter: { injectStreamUsage: false } }, { sims: h.sims });
+    try {
+      const c = new OpenAI({ apiKey: 'x', baseURL: `${g.gw.url}/openai/v1`, maxRetries: 0 });
+      const { data: stream, response } = await c.chat.completions
+        .create({
+          model: 'gpt-4o-mini',
+          stream: true,
+          messages: [{ role: 'user', content: 'Estimate me please [chunks=5]' }],
+        })
+        .withResponse();
+      for await (const chunk of stream) expect(chunk.choices.length).toBeGreaterThan(0);
+      const sent = JSON.parse(h.sims.openai.received.at(-1)!.body) as { stream_options?: unknown };
+      expect(sent.stream_options).toBeUndefined();
+      const rec = await g.record(response.headers.get('x-lava-desktop-request-id')!);
+      expect(rec.usageSource).toBe('estimated');
+      // o200k: "Estimate me please [chunks=5]" and "Hello from the simulator." — counts come from the tokenizer.
+      const { countTokens } = await import('gpt-tokenizer');
+      expect(rec.usage).toMatchObject({
+        input_tokens: countTokens('Estimate me please [chunks=5]'),
+        output_tokens: countTokens('Hello from the simulator.'),
+      });
+      expect(rec.costSource).toBe('prices');
+    } finally {
+      await g.close();
+    }
+  });
+});
