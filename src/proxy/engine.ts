@@ -14,7 +14,7 @@ import { clientOf } from '../metering/client.js';
 import { newRecordId } from '../metering/ids.js';
 import type { RequestRecord } from '../store/types.js';
 import { hasBody, readBody } from './body.js';
-import { Exchange } from './exchange.js';
+import { CAPTURE_CAP, Exchange } from './exchange.js';
 import { resolveRoute, type RouteTable } from './resolve.js';
 import { guardedAgents, PrivateAddressError } from './ssrf.js';
 import { UsageChunkFilter } from './sse-filter.js';
@@ -39,7 +39,6 @@ const HOP_BY_HOP = new Set([
   'te',
   'trailer',
 ]);
-const CAPTURE_CAP = 64 * 1024;
 const EX = Symbol('lava-desktop.exchange');
 type Req = IncomingMessage & { [EX]?: Exchange };
 
@@ -142,7 +141,7 @@ async function prepareBody(req: IncomingMessage, ex: Exchange, opts: ProxyOption
       }
     }
   }
-  if (opts.captureBodies()) ex.requestText = body.subarray(0, CAPTURE_CAP).toString('utf8');
+  if (opts.captureBodies()) ex.capture = { request: body.subarray(0, CAPTURE_CAP).toString('utf8'), response: '' };
   ex.body = body;
   req.headers['content-length'] = String(body.length);
   delete req.headers['transfer-encoding'];

@@ -14,6 +14,9 @@ import { emptyUsage, type Usage } from '../metering/usage.js';
 import { PRICES_VERSION, priceOf } from '../metering/cost.js';
 import { estimateUsage } from '../metering/estimate.js';
 
+/** With `capture.bodies`, this much of each body is kept on the record. */
+export const CAPTURE_CAP = 64 * 1024;
+
 /** JSON bodies larger than this are passed on but not parsed for usage. */
 const JSON_METER_CAP = 8 * 1024 * 1024;
 
@@ -39,7 +42,8 @@ export class Exchange {
   ttfbMs?: number;
   error?: string;
   lavaRequestId?: string;
-  requestText?: string;
+  /** Bodies kept for debugging (`capture.bodies`), capped. */
+  capture?: { request: string; response: string };
   private meter?: StreamMeter;
   /** Raw stream text kept (capped) when usage must be estimated from it. */
   private kept?: { text: string; over: boolean };
@@ -85,6 +89,13 @@ export class Exchange {
 
   tap(chunk: Buffer): void {
     if (this.ttfbMs === undefined) this.ttfbMs = Math.round(performance.now() - this.init.t0);
+    if (this.capture && this.capture.response.length < CAPTURE_CAP) {
+      this.capture.response += chunk.toString(
+        'utf8',
+        0,
+        Math.min(chunk.length, CAPTURE_CAP - this.capture.response.length),
+      );
+    }
     if (this.inflate) this.inflate.write(chunk);
     else this.read(chunk);
   }
@@ -171,6 +182,7 @@ export class Exchange {
     if (price.cost !== undefined) r.cost = price.cost;
     if (this.facts.responseId) r.responseId = this.facts.responseId;
     if (this.lavaRequestId) r.lavaRequestId = this.lavaRequestId;
+    if (this.capture) r.bodies = { ...this.capture };
     return r;
   }
 }

@@ -185,3 +185,23 @@ describe('estimated usage', () => {
     }
   });
 });
+
+describe('capture.bodies', () => {
+  it('keeps request and response bodies on the record only when switched on', async () => {
+    const g = await startHarness({ capture: { bodies: true } }, { sims: h.sims });
+    try {
+      const c = new OpenAI({ apiKey: 'x', baseURL: `${g.gw.url}/openai/v1`, maxRetries: 0 });
+      const { response } = await c.chat.completions
+        .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'keep me' }] })
+        .withResponse();
+      const rec = await g.record(response.headers.get('x-lava-desktop-request-id')!);
+      expect(rec.bodies?.request).toContain('keep me');
+      expect(rec.bodies?.response).toContain('chat.completion');
+      expect(rec.bodies?.request).not.toContain('sk-');
+    } finally {
+      await g.close();
+    }
+    const plain = (await h.records(1))[0]!;
+    expect(plain.bodies).toBeUndefined();
+  });
+});
