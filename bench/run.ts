@@ -130,6 +130,7 @@ async function main() {
   try {
     const upstream = await start(['--import', 'tsx', 'bench/upstream.ts'], /^(\d+)/m);
     const pipe = await start(['--import', 'tsx', 'bench/pipe.ts', String(upstream)], /^(\d+)/m);
+    const hpm = await start(['--import', 'tsx', 'bench/hpm-bare.ts', String(upstream)], /^(\d+)/m);
     const cfg = join(dir, 'config.json');
     await writeFile(
       cfg,
@@ -144,6 +145,7 @@ async function main() {
     const targets: Record<string, [number, string]> = {
       direct: [upstream, '/v1/chat/completions'],
       pipe: [pipe, '/v1/chat/completions'],
+      'hpm-bare': [hpm, '/openai/v1/chat/completions'],
       gateway: [gateway, '/openai/v1/chat/completions'],
     };
     console.log(
@@ -152,7 +154,7 @@ async function main() {
 
     const lat = await latency(targets);
     console.log('Latency, 1 connection, 1 KB JSON POST (ms)');
-    for (const [k, v] of Object.entries(lat)) console.log(`  ${k.padEnd(8)} p50 ${f(v.p50)}  p99 ${f(v.p99)}`);
+    for (const [k, v] of Object.entries(lat)) console.log(`  ${k.padEnd(9)} p50 ${f(v.p50)}  p99 ${f(v.p99)}`);
     console.log(
       `  added by gateway vs direct:    p50 +${f(lat.gateway!.p50 - lat.direct!.p50)}  p99 +${f(lat.gateway!.p99 - lat.direct!.p99)}`,
     );
@@ -163,7 +165,7 @@ async function main() {
       `  added by bare pipe vs direct:  p50 +${f(lat.pipe!.p50 - lat.direct!.p50)}  p99 +${f(lat.pipe!.p99 - lat.direct!.p99)}`,
     );
 
-    const rps: Record<string, number[]> = { direct: [], pipe: [], gateway: [] };
+    const rps: Record<string, number[]> = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
     for (let r = 0; r < ROUNDS; r++)
       for (const [k, [port, path]] of Object.entries(targets)) rps[k]!.push(await throughput(port, path));
     console.log('\nThroughput, 32 connections (req/s, median of rounds)');

@@ -61,6 +61,7 @@ function makeProvider(
     key,
     style: STYLES[style],
     base: baseUrl,
+    documented: builtIn ? new URL(baseUrl.origin) : origin,
     origin,
     customOrigin: Boolean(cfg?.origin),
     builtIn,

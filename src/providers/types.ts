@@ -58,6 +58,8 @@ export interface Provider {
   style: ApiStyle;
   /** Base URL as documented (`https://api.openai.com/v1`). */
   base: URL;
+  /** The URL the client means (documented scheme://host; a custom provider's origin), for records and Lava. */
+  documented: URL;
   /** Where requests really go: scheme://host[:port][/prefix]; the client's path is appended. */
   origin: URL;
   /** True when `origin` was overridden in config. */

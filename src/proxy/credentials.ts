@@ -10,7 +10,8 @@ export const CREDENTIAL_HEADERS = ['authorization', 'x-api-key', 'x-goog-api-key
 
 export function stripCredentials(headers: IncomingHttpHeaders, url: URL): void {
   for (const h of CREDENTIAL_HEADERS) delete headers[h];
-  url.searchParams.delete('key');
+  // Touching searchParams parses the query: only do it when a key may be there.
+  if (url.search.includes('key=')) url.searchParams.delete('key');
 }
 
 /** The credential a client sent, from whichever header its SDK uses. */
@@ -24,7 +25,7 @@ export function clientCredential(headers: IncomingHttpHeaders, url: URL): string
     const v = headers[h];
     if (typeof v === 'string' && v) return v;
   }
-  return url.searchParams.get('key') ?? undefined;
+  return url.search.includes('key=') ? (url.searchParams.get('key') ?? undefined) : undefined;
 }
 
 export function providerAuthHeaders(p: Provider, key: string): Record<string, string> {

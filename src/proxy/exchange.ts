@@ -100,11 +100,11 @@ export class Exchange {
     else this.read(chunk);
   }
 
-  private readonly streamDecoder = new StringDecoder('utf8');
+  private streamDecoder?: StringDecoder;
 
   private read(chunk: Buffer): void {
     if (this.meter) {
-      const text = this.streamDecoder.write(chunk);
+      const text = (this.streamDecoder ??= new StringDecoder('utf8')).write(chunk);
       this.meter.push(text);
       if (this.kept && !this.kept.over) {
         this.kept.text += text;

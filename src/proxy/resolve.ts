@@ -112,8 +112,7 @@ export function resolveRoute(rawUrl: string, headers: IncomingHttpHeaders, table
 }
 
 function providerRoute(p: Provider, pathAndQuery: string, headers: IncomingHttpHeaders, table: RouteTable): Route {
-  // The provider URL the client means: the documented host (custom providers: their origin).
-  const upstream = joinOrigin(p.builtIn ? new URL(p.base.origin) : p.origin, pathAndQuery);
+  const upstream = joinOrigin(p.documented, pathAndQuery);
   const base = { providerKey: p.key, provider: p, style: p.style, upstream, guarded: false };
   const lava = table.lava;
   if (p.mode === 'lava' && lava.secretKey) {
