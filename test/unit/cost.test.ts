@@ -21,9 +21,17 @@ describe('priceOf', () => {
         [10, 5, 0],
       ] as const) {
         const usage = { ...emptyUsage(), input_tokens: input, output_tokens: output, cache_read_tokens: cached };
-        const expected = calcPrice({ input_tokens: input, output_tokens: output, cache_read_tokens: cached || undefined }, model, { providerId, timestamp: at });
+        const expected = calcPrice(
+          { input_tokens: input, output_tokens: output, cache_read_tokens: cached || undefined },
+          model,
+          { providerId, timestamp: at },
+        );
         expect(expected, `${key}/${model}`).not.toBeNull();
-        for (let i = 0; i < 2; i++) expect(priceOf(key, model, usage, at)).toEqual({ cost: expected!.total_price.toFixed(10), costSource: 'prices' });
+        for (let i = 0; i < 2; i++)
+          expect(priceOf(key, model, usage, at)).toEqual({
+            cost: expected!.total_price.toFixed(10),
+            costSource: 'prices',
+          });
       }
     }
   });
