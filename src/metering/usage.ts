@@ -26,34 +26,37 @@ const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v)
 const obj = (v: unknown): Record<string, unknown> =>
   v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {};
 
+/** Chat completions and embeddings name the fields one way, the Responses API another. */
+const OPENAI_FIELDS = [
+  {
+    input: 'prompt_tokens',
+    output: 'completion_tokens',
+    inDetails: 'prompt_tokens_details',
+    outDetails: 'completion_tokens_details',
+  },
+  {
+    input: 'input_tokens',
+    output: 'output_tokens',
+    inDetails: 'input_tokens_details',
+    outDetails: 'output_tokens_details',
+  },
+] as const;
+
 /** OpenAI chat completions / embeddings (`prompt_tokens`…) or Responses (`input_tokens`…). */
 export function fromOpenAi(raw: unknown): Usage | undefined {
   const u = obj(raw);
-  if ('prompt_tokens' in u) {
-    const input = num(u.prompt_tokens);
-    const output = num(u.completion_tokens);
-    return {
-      input_tokens: input,
-      output_tokens: output,
-      cache_read_tokens: num(obj(u.prompt_tokens_details).cached_tokens),
-      cache_write_tokens: 0,
-      reasoning_tokens: num(obj(u.completion_tokens_details).reasoning_tokens),
-      total_tokens: num(u.total_tokens) || input + output,
-    };
-  }
-  if ('input_tokens' in u || 'output_tokens' in u) {
-    const input = num(u.input_tokens);
-    const output = num(u.output_tokens);
-    return {
-      input_tokens: input,
-      output_tokens: output,
-      cache_read_tokens: num(obj(u.input_tokens_details).cached_tokens),
-      cache_write_tokens: 0,
-      reasoning_tokens: num(obj(u.output_tokens_details).reasoning_tokens),
-      total_tokens: num(u.total_tokens) || input + output,
-    };
-  }
-  return undefined;
+  const f = OPENAI_FIELDS.find((names) => names.input in u || names.output in u);
+  if (!f) return undefined;
+  const input = num(u[f.input]);
+  const output = num(u[f.output]);
+  return {
+    input_tokens: input,
+    output_tokens: output,
+    cache_read_tokens: num(obj(u[f.inDetails]).cached_tokens),
+    cache_write_tokens: 0,
+    reasoning_tokens: num(obj(u[f.outDetails]).reasoning_tokens),
+    total_tokens: num(u.total_tokens) || input + output,
+  };
 }
 
 /**

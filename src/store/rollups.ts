@@ -1,20 +1,20 @@
 /** Pure rollup arithmetic: a record adds into the cell of its hour × provider × model. */
 import type { RequestRecord, RollupCell } from './types.js';
+import { emptyUsage, type Usage } from '../metering/usage.js';
 
 export const emptyCell = (): RollupCell => ({
-  requests: 0,
-  errors: 0,
-  input_tokens: 0,
-  output_tokens: 0,
-  cache_read_tokens: 0,
-  cache_write_tokens: 0,
-  reasoning_tokens: 0,
-  total_tokens: 0,
+  ...emptyUsage(),
   characters: 0,
   seconds: 0,
+  requests: 0,
+  errors: 0,
   cost: 0,
   unpriced: 0,
 });
+
+const USAGE_KEYS = Object.keys(emptyCell()).filter(
+  (k) => !['requests', 'errors', 'cost', 'unpriced'].includes(k),
+) as (keyof Usage)[];
 
 /** Hour key of an ISO timestamp, in UTC: `YYYY-MM-DDTHH`. */
 export const hourOf = (iso: string): string => iso.slice(0, 13);
@@ -24,16 +24,7 @@ export function addRecord(cell: RollupCell, r: RequestRecord): void {
   cell.requests += 1;
   if (r.error || r.status >= 400) cell.errors += 1;
   const u = r.usage;
-  if (u) {
-    cell.input_tokens += u.input_tokens;
-    cell.output_tokens += u.output_tokens;
-    cell.cache_read_tokens += u.cache_read_tokens;
-    cell.cache_write_tokens += u.cache_write_tokens;
-    cell.reasoning_tokens += u.reasoning_tokens;
-    cell.total_tokens += u.total_tokens;
-    cell.characters += u.characters ?? 0;
-    cell.seconds += u.seconds ?? 0;
-  }
+  if (u) for (const k of USAGE_KEYS) cell[k] += u[k] ?? 0;
   if (r.cost !== undefined) cell.cost = round10(cell.cost + Number(r.cost));
   else if (u && (u.total_tokens > 0 || (u.characters ?? 0) > 0)) cell.unpriced += 1;
 }

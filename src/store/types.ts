@@ -29,18 +29,10 @@ export interface RequestRecord {
   bodies?: { request?: string; response?: string };
 }
 
-/** One rollup cell: totals for an hour × provider × model. */
-export interface RollupCell {
+/** One rollup cell: totals for an hour × provider × model (usage fields summed). */
+export interface RollupCell extends Required<Usage> {
   requests: number;
   errors: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  reasoning_tokens: number;
-  total_tokens: number;
-  characters: number;
-  seconds: number;
   cost: number;
   /** Requests whose cost is unknown (model not in the price data). */
   unpriced: number;

@@ -43,7 +43,8 @@ function serve(): Promise<{ child: ChildProcess; url: string }> {
     let out = '';
     child.stdout!.on('data', (b: Buffer) => {
       out += b.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+) /.exec(out);
+      // One start line with the URL and the dashboard URL carrying the login token.
+      const m = /(http:\/\/127\.0\.0\.1:\d+) .*\1\/#token=[\w-]{20,}/.exec(out);
       if (m) resolve({ child, url: m[1]! });
     });
     child.once('exit', (code) => reject(new Error(`serve exited early (${code})`)));
@@ -63,6 +64,8 @@ async function allJsonFilesParse(root: string): Promise<number> {
 describe('kill -9 under load', () => {
   it('loses at most the last flush interval, duplicates nothing, reconciles rollups', async () => {
     const first = await serve();
+    const { stat } = await import('node:fs/promises');
+    expect((await stat(join(dir, 'data', 'gateway.json'))).mode & 0o777).toBe(0o600);
     const client = new OpenAI({ apiKey: 'x', baseURL: `${first.url}/openai/v1`, maxRetries: 0 });
     const done: { id: string; at: number }[] = [];
     let running = true;

@@ -205,3 +205,35 @@ describe('capture.bodies', () => {
     expect(plain.bodies).toBeUndefined();
   });
 });
+
+describe('custom providers', () => {
+  it('routes /<key>/… to the configured origin with its own auth header', async () => {
+    const g = await startHarness(
+      {
+        providers: {
+          myvllm: {
+            origin: `${h.sims.openai.url}/vllm`,
+            style: 'openai',
+            apiKey: 'vllm-secret-key-123',
+            authHeader: 'api-key',
+          },
+        },
+      },
+      { sims: h.sims },
+    );
+    try {
+      const c = new OpenAI({ apiKey: 'x', baseURL: `${g.gw.url}/myvllm/v1`, maxRetries: 0 });
+      const { response } = await c.chat.completions
+        .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] })
+        .withResponse();
+      const got = h.sims.openai.received.at(-1)!;
+      expect(got.url).toBe('/vllm/v1/chat/completions');
+      expect(got.headers['api-key']).toBe('vllm-secret-key-123');
+      expect(got.headers.authorization).toBeUndefined();
+      const rec = await g.record(response.headers.get('x-lava-desktop-request-id')!);
+      expect(rec).toMatchObject({ provider: 'myvllm', usageSource: 'response', costSource: 'unknown' });
+    } finally {
+      await g.close();
+    }
+  });
+});
