@@ -10,7 +10,7 @@ import { DataFile } from 'lowdb/node';
 import { openJsonFile, type Log } from './json-file.js';
 import type { RequestRecord } from './types.js';
 
-export const SEGMENT_MAX = 1000;
+export const SEGMENT_MAX = 250;
 
 export interface SegmentData {
   v: 1;
