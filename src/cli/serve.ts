@@ -1,5 +1,6 @@
 /** `lava-desktop serve`: the gateway and dashboard, headless. */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
 import { parse, intFlag } from './args.js';
 import { configFromEnv, readJsonObject, resolveConfig } from '../config.js';
 import { defaultDataDir, readSavedLayers } from '../data-dir.js';
@@ -36,6 +37,7 @@ export async function serve(argv: string[]): Promise<number> {
     env: configFromEnv(process.env),
     flags: port === undefined ? undefined : { port },
   });
+  warnIfReadable(join(dataDir, 'secrets.json'));
   if (!LOOPBACK.has(host)) {
     console.error(`warning: listening on ${host}: other machines can reach this gateway and spend with your keys`);
   }
@@ -54,4 +56,15 @@ export async function serve(argv: string[]): Promise<number> {
     process.on('SIGTERM', onSignal);
   });
   return 0;
+}
+
+/** Keys in a file other users can read are keys other users have: say so (the gateway still starts). */
+function warnIfReadable(file: string): void {
+  try {
+    if (process.platform !== 'win32' && statSync(file).mode & 0o077) {
+      console.error(`warning: ${file} is readable by other users; run: chmod 600 '${file}'`);
+    }
+  } catch {
+    // no secrets file
+  }
 }
