@@ -18,6 +18,7 @@ import { CAPTURE_CAP, Exchange } from './exchange.js';
 import { resolveRoute, type RouteTable } from './resolve.js';
 import { guardedAgents, PrivateAddressError } from './ssrf.js';
 import { UsageChunkFilter } from './sse-filter.js';
+import { isLavaError, lavaErrorFor } from '../lava/errors.js';
 
 export interface ProxyOptions {
   table: () => RouteTable;
@@ -185,6 +186,9 @@ function wire(server: Parameters<Plugin>[0], opts: ProxyOptions): void {
 }
 
 function relay(proxyRes: IncomingMessage, ex: Exchange, res: ServerResponse, opts: ProxyOptions): void {
+  if (ex.route?.mode === 'lava' && lavaErrorFor(proxyRes.statusCode ?? 0, ex.route.style)) {
+    return relayLavaError(proxyRes, ex, res, opts);
+  }
   ex.onResponse(proxyRes);
   const isSse = String(proxyRes.headers['content-type'] ?? '').includes('text/event-stream');
   const filter = ex.filterUsage && isSse;
@@ -208,6 +212,27 @@ function relay(proxyRes: IncomingMessage, ex: Exchange, res: ServerResponse, opt
     if (!res.writableFinished) error = 'aborted by client';
     else if (!proxyRes.complete) error = 'upstream closed the connection early';
     void ex.finish(error).then(opts.onEnd);
+  });
+}
+
+/** Lava's 401/402 are small: read them whole and, if they are Lava's own, answer in words that say what to do. */
+function relayLavaError(proxyRes: IncomingMessage, ex: Exchange, res: ServerResponse, opts: ProxyOptions): void {
+  const status = proxyRes.statusCode ?? 502;
+  const chunks: Buffer[] = [];
+  proxyRes.on('data', (c: Buffer) => chunks.push(c));
+  proxyRes.once('end', () => {
+    const original = Buffer.concat(chunks).toString('utf8');
+    const mapped = isLavaError(original) ? lavaErrorFor(status, ex.route!.style) : undefined;
+    const body = mapped?.body ?? original;
+    const lavaId = proxyRes.headers['x-lava-request-id'];
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      ...(lavaId ? { 'x-lava-request-id': lavaId } : {}),
+    });
+    res.end(body);
+    ex.status = status;
+    void ex.finish(mapped?.record ?? `upstream status ${status}`).then(opts.onEnd);
   });
 }
 
