@@ -12,6 +12,8 @@ import { buildProviders } from './providers/registry.js';
 import { LowdbStore } from './store/lowdb-store.js';
 import { createGatewayServer } from './server.js';
 import { VERSION } from './version.js';
+import { SyncEngine, type SyncTiming } from './sync/engine.js';
+import { lavaBaseFor } from './lava/token.js';
 
 export { ConfigError } from './config.js';
 export type { GatewayConfig } from './config.js';
@@ -23,6 +25,8 @@ export interface StartOptions {
   host?: string;
   /** Overrides `config.port`; 0 takes a free port. */
   port?: number;
+  /** Sync pacing (tests shorten it). */
+  syncTiming?: Partial<SyncTiming>;
   log?: (message: string) => void;
 }
 
@@ -65,6 +69,21 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
     paused: false,
     log,
   };
+  if (config.lava.secretKey && config.lava.sync) {
+    ctx.sync = await SyncEngine.open({
+      dataDir: opts.dataDir,
+      settings: {
+        secretKey: config.lava.secretKey,
+        baseUrl: lavaBaseFor(config.lava.secretKey, config.lava.baseUrl),
+        customerId: config.lava.customerId,
+        meterSlug: config.lava.meterSlug,
+      },
+      store,
+      onStatus: (status) => ctx.events.emitEvent({ type: 'sync.status', status }),
+      log,
+      timing: opts.syncTiming,
+    });
+  }
   const { server, setPort } = createGatewayServer(ctx, host);
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
@@ -72,10 +91,12 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
     s.once('close', () => sockets.delete(s));
   });
   const port = await listen(server, opts.port ?? config.port, host).catch(async (e: unknown) => {
+    await ctx.sync?.stop();
     await store.close();
     throw e;
   });
   setPort(port);
+  ctx.sync?.start();
   const url = `http://127.0.0.1:${port}`;
   const info: GatewayInfo = {
     url,
@@ -99,6 +120,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
       await closed;
       clearInterval(sweep);
       clearTimeout(timer);
+      await ctx.sync?.stop();
       await store.close();
       await removeGatewayFile(opts.dataDir, process.pid);
     })());

@@ -35,6 +35,7 @@ export function createGatewayServer(
     captureBodies: () => ctx.config.capture.bodies,
     onStart: (r) => ctx.events.emitEvent({ type: 'request.started', request: r }),
     onEnd: (r) => {
+      ctx.sync?.onRecord(r);
       ctx.store.append(r);
       // Records hold no secrets by construction (no headers, no query strings).
       ctx.events.emitEvent({ type: 'request.completed', request: r as unknown as Record<string, unknown> });

@@ -46,6 +46,21 @@ export function adminApi(ctx: GatewayContext): Router {
       last30Days: totals(rows),
     });
   });
+  r.get('/api/sync', (_req, res) => {
+    if (!ctx.sync) {
+      const why = ctx.config.lava.secretKey
+        ? 'lava.sync is off'
+        : 'no Lava secret key configured (lava.secretKey, LAVA_SECRET_KEY or lava-desktop login)';
+      return void res.json({ state: 'disabled', reason: why, pending: 0 });
+    }
+    res.json({ ...ctx.sync.status(), pushes: ctx.sync.pushes });
+  });
+  r.post('/api/sync', async (_req, res) => {
+    if (!ctx.sync)
+      return void res.status(409).json({ error: { message: 'sync is not configured', code: 'sync_disabled' } });
+    await ctx.sync.syncNow();
+    res.json({ ...ctx.sync.status(), pushes: ctx.sync.pushes });
+  });
   r.post('/api/pause', (_req, res) => {
     ctx.paused = true;
     ctx.events.emitEvent({ type: 'gateway.paused' });

@@ -11,7 +11,7 @@ export function toRestRequest(r: RequestRecord): Record<string, unknown> {
   const u = r.usage;
   const failed = Boolean(r.error) || r.status >= 400 || r.status === 0;
   const out: Record<string, unknown> = {
-    request_id: r.id,
+    request_id: r.origin === 'remote' && r.lavaRequestId ? r.lavaRequestId : r.id,
     status: failed ? 'error' : 'completed',
     provider: r.provider,
     provider_key_type: r.mode === 'lava' ? 'managed' : 'unmanaged',

@@ -11,7 +11,7 @@ import type { Low } from 'lowdb';
 import type { Log } from './json-file.js';
 import { RollupFiles, type DayRollup } from './rollup-files.js';
 import { SEGMENT_MAX, SegmentFiles, type Segment, type SegmentData } from './segments.js';
-import { addCell, addRecord, cellKey, emptyCell, hourOf } from './rollups.js';
+import { addCell, addRecord, cellKey, emptyCell, hourOf, round10 } from './rollups.js';
 import type { RecordPage, RequestRecord, RollupRow, UsageStore } from './types.js';
 
 export const FLUSH_MS = 200;
@@ -34,6 +34,8 @@ export class LowdbStore implements UsageStore {
   private readonly dirtySegs = new Set<Segment>();
   private readonly dirtyRollups = new Set<string>();
   private readonly cache = new Map<string, Promise<SegmentData>>();
+  /** Closed segments being edited (sync updates); written by the next flush. */
+  private readonly editing = new Map<string, Segment>();
   private nextSeq = 1;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
@@ -167,6 +169,7 @@ export class LowdbStore implements UsageStore {
       data: { v: 1 as const, records: seg.db.data.records.slice() },
     }));
     this.dirtySegs.clear();
+    this.editing.clear();
     const rollups = [...this.dirtyRollups].flatMap((day) => {
       const db = this.dayRollups.get(day);
       if (!db) return [];
@@ -229,6 +232,67 @@ export class LowdbStore implements UsageStore {
     for (const seq of await this.segs.seqsOf(day)) {
       const hit = (await this.records(day, seq)).records.find((r) => r.id === id);
       if (hit) return hit;
+    }
+    return undefined;
+  }
+
+  /** Every record of a UTC day, in completion order (for matching synced records). */
+  async recordsOfDay(day: string): Promise<RequestRecord[]> {
+    const seqs = new Set(await this.segs.seqsOf(day));
+    for (const seg of this.open.values()) if (seg.day === day) seqs.add(seg.seq);
+    const out: RequestRecord[] = [];
+    for (const seq of [...seqs].sort((a, b) => a - b)) out.push(...(await this.records(day, seq)).records);
+    return out;
+  }
+
+  /**
+   * Changes fields of a stored record (sync: Lava's cost, sync state). The record's segment is
+   * rewritten by the next flush, and a cost change is carried into the day's rollup.
+   */
+  async update(id: string, patch: Partial<RequestRecord>): Promise<RequestRecord | undefined> {
+    const found = await this.locate(id);
+    if (!found) return undefined;
+    const { seg, record } = found;
+    const before = { cost: record.cost };
+    Object.assign(record, patch);
+    this.dirtySegs.add(seg);
+    if (record.cost !== before.cost) {
+      const rollup = await this.loadRollup(seg.day);
+      const cell = (rollup.data.cells[hourOf(record.startedAt)] ??= {})[cellKey(record)];
+      if (cell) {
+        cell.cost = round10(cell.cost + Number(record.cost ?? 0) - Number(before.cost ?? 0));
+        if (before.cost === undefined && record.cost !== undefined && cell.unpriced > 0) cell.unpriced -= 1;
+        this.dirtyRollups.add(seg.day);
+      }
+    }
+    this.schedule();
+    return record;
+  }
+
+  /** The segment holding a record, made writable (open segments are; closed ones are loaded for editing). */
+  private async locate(id: string): Promise<{ seg: Segment; record: RequestRecord } | undefined> {
+    for (const seg of [...this.open.values(), ...this.editing.values()]) {
+      const record = seg.db.data.records.find((r) => r.id === id);
+      if (record) return { seg, record };
+    }
+    let day: string;
+    try {
+      day = new Date(decodeTime(id)).toISOString().slice(0, 10);
+    } catch {
+      return undefined;
+    }
+    for (const seq of await this.segs.seqsOf(day)) {
+      const data = await this.readSegment(day, seq);
+      const record = data.records.find((r) => r.id === id);
+      if (!record) continue;
+      const key = `${day}/${seq}`;
+      let seg = this.editing.get(key);
+      if (!seg) {
+        seg = this.segs.openNew(day, seq);
+        seg.db.data = data; // the cached copy: readers see the edit at once
+        this.editing.set(key, seg);
+      }
+      return { seg, record };
     }
     return undefined;
   }

@@ -26,6 +26,8 @@ export interface RequestRecord {
   client: string;
   origin?: 'local' | 'remote';
   sync: 'local' | 'pending' | 'synced';
+  /** The gateway's own estimate, kept when Lava's cost replaces it (drift per model). */
+  localCost?: string;
   bodies?: { request?: string; response?: string };
 }
 
@@ -56,6 +58,10 @@ export interface UsageStore {
   /** Newest first, by completion order. */
   list(opts: { cursor?: string; limit: number }): Promise<RecordPage>;
   get(id: string): Promise<RequestRecord | undefined>;
+  /** Every record of a UTC day (`YYYY-MM-DD`), in completion order. */
+  recordsOfDay(day: string): Promise<RequestRecord[]>;
+  /** Changes fields of a stored record; a cost change is carried into the rollups. */
+  update(id: string, patch: Partial<RequestRecord>): Promise<RequestRecord | undefined>;
   /** Rollup rows whose hour lies in [from, to). */
   rollups(from: Date, to: Date): Promise<RollupRow[]>;
   flush(): Promise<void>;

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,14 +32,10 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function serve(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [BIN, 'serve', '--port', '0', '--data-dir', join(dir, 'data'), '--config', configFile],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+function serve(config = configFile, dataDir = join(dir, 'data')): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--config', config], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (b: Buffer) => {
@@ -154,5 +151,61 @@ describe('SIGTERM', () => {
     );
     const rec = all.flatMap((s) => s.records).find((r) => r.id === id);
     expect(rec?.usage?.output_tokens).toBe(16);
+  });
+});
+
+describe('push across a kill -9 between send and acknowledgement', () => {
+  it('counts every record exactly once at Lava', async () => {
+    const secret = 'aks_test_crash_push_01';
+    sims.lava.validKeys.add(secret);
+    const cfg = join(dir, 'push.json');
+    const dataDir = join(dir, 'push-data');
+    await writeFile(
+      cfg,
+      JSON.stringify({
+        ...baseConfig(sims),
+        lava: { secretKey: secret, baseUrl: `${sims.lava.url}/v1/`, customerId: 'cus_k9', meterSlug: 'desk' },
+        providers: {
+          ...(baseConfig(sims).providers as object),
+          openai: { mode: 'direct', origin: sims.openai.url, apiKey: 'sk-test-openai-key-1234567890' },
+        },
+      }),
+    );
+    sims.lava.holdCreates = true; // from now on Lava records pushes but never acknowledges them
+    const creates = () => sims.lava.calls.get('POST /v1/requests') ?? 0;
+    const before = creates();
+    const first = await serve(cfg, dataDir);
+    const token = () =>
+      (JSON.parse(readFileSync(join(dataDir, 'gateway.json'), 'utf8')) as { adminToken: string }).adminToken;
+    const client = new OpenAI({ apiKey: 'x', baseURL: `${first.url}/openai/v1`, maxRetries: 0 });
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await client.chat.completions
+        .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `k${i}` }] })
+        .withResponse();
+      ids.push(r.response.headers.get('x-lava-desktop-request-id')!);
+    }
+    await new Promise((r) => setTimeout(r, 400)); // past the store's flush interval
+    void fetch(`${first.url}/api/sync`, { method: 'POST', headers: { authorization: `Bearer ${token()}` } }).catch(
+      () => undefined,
+    );
+    await expect.poll(creates, { timeout: 5000 }).toBeGreaterThan(before);
+    first.child.kill('SIGKILL'); // Lava has the record; the gateway never heard back
+    await new Promise((r) => first.child.once('exit', r));
+    sims.lava.holdCreates = false;
+
+    const second = await serve(cfg, dataDir);
+    try {
+      const res = await fetch(`${second.url}/api/sync`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token()}` },
+      });
+      expect(await res.json()).toMatchObject({ state: 'ok', pending: 0 });
+      for (const id of ids) expect(sims.lava.records.filter((r) => r.request_id === id)).toHaveLength(1);
+      expect(sims.lava.duplicates).toBe(0);
+    } finally {
+      second.child.kill('SIGTERM');
+      await new Promise((r) => second.child.once('exit', r));
+    }
   });
 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { deepMerge, parseConfig } from '../../src/config.js';
 import { startGateway, type Gateway } from '../../src/index.js';
 import type { RequestRecord } from '../../src/store/types.js';
+import type { SyncTiming } from '../../src/sync/engine.js';
 import { startSimulators, type Simulators } from '../simulators/index.js';
 
 export const KEYS = {
@@ -44,13 +45,15 @@ export function baseConfig(sims: Simulators, withKeys = true): Record<string, un
 
 export async function startHarness(
   extra: Record<string, unknown> = {},
-  opts: { withKeys?: boolean; sims?: Simulators } = {},
+  opts: { withKeys?: boolean; sims?: Simulators; syncTiming?: Partial<SyncTiming> } = {},
 ): Promise<Harness> {
   const sims = opts.sims ?? (await startSimulators());
   const dataDir = await mkdtemp(join(tmpdir(), 'lava-desktop-test-'));
   const config = parseConfig(deepMerge(baseConfig(sims, opts.withKeys ?? true), extra));
   const log = process.env.DEBUG_GATEWAY ? (m: string) => console.error(m) : () => undefined;
-  const gw = await startGateway({ config, dataDir, port: 0, log });
+  // Tests drive sync explicitly (syncNow); retries are fast so offline periods pass quickly.
+  const syncTiming = { idleMs: 3_600_000, nudgeMs: 3_600_000, minBackoffMs: 20, maxBackoffMs: 100, ...opts.syncTiming };
+  const gw = await startGateway({ config, dataDir, port: 0, log, syncTiming });
   const records = async (n: number) => {
     for (let i = 0; i < 200; i++) {
       const page = await gw.context.store.list({ limit: 1000 });

@@ -44,6 +44,8 @@ export interface LavaSim extends Simulator {
   failNext(status: number | 'offline', n?: number): void;
   /** Forward answers 402 (insufficient balance) while true. */
   broke: boolean;
+  /** While true, `POST /v1/requests` is recorded but never answered (a crash before the ack). */
+  holdCreates: boolean;
   /** Login: the code the next approval issues, and the credentials it exchanges for. */
   login: { secretKey: string; deny: boolean };
   /** REST calls by `METHOD path`. */
@@ -93,6 +95,7 @@ export async function startLava(upstreams: Record<string, string>): Promise<Lava
     duplicates: 0,
     validKeys: new Set<string>(),
     broke: false,
+    holdCreates: false,
     login: { secretKey: 'aks_test_fromlogin_0001', deny: false },
     calls: new Map<string, number>(),
   };
@@ -180,6 +183,7 @@ export async function startLava(upstreams: Record<string, string>): Promise<Lava
       cost: money(0),
       created_at: new Date().toISOString(),
     });
+    if (state.holdCreates) return; // recorded, never acknowledged
     sendJson(res, 200, rec);
   }
 
@@ -283,6 +287,7 @@ export async function startLava(upstreams: Record<string, string>): Promise<Lava
     calls: { get: () => state.calls },
     login: { get: () => state.login },
     broke: { get: () => state.broke, set: (v: boolean) => (state.broke = v) },
+    holdCreates: { get: () => state.holdCreates, set: (v: boolean) => (state.holdCreates = v) },
     failNext: { value: (status: number | 'offline', count = 1) => (fail = { status, left: count }) },
   });
 }

@@ -1,0 +1,396 @@
+/**
+ * Sync with the Lava account, as a background job that never touches the request path.
+ * - Push: `direct`-mode records, when a customer and meter are configured, are reported with
+ *   `POST /v1/requests` (local id as `request_id`). The outbox lives in `sync.json`; an entry is
+ *   marked `sending` on disk before the call and removed only after Lava answers, and a `sending`
+ *   entry found after a crash is looked up at Lava before it is sent again: nothing is counted twice.
+ * - Pull: Lava's `GET /v1/requests`, newest first, down to the newest record seen last time. Each
+ *   is matched to a local record (`x-lava-request-id`, then `response_id`); Lava's cost becomes
+ *   authoritative and the local estimate is kept beside it. Unmatched ones are stored as remote.
+ * - Wallet totals (today, this month) from `GET /v1/usage`.
+ * Failures back off exponentially with jitter (p-retry) and resume by themselves; a 401 stops
+ * sync and says the key is invalid.
+ */
+import pRetry, { AbortError } from 'p-retry';
+import { ulid } from 'ulid';
+import type { Low } from 'lowdb';
+import { join } from 'node:path';
+import { LavaApiError, LavaClient, type RestRequest, type UsageTotals } from './lava-client.js';
+import { openJsonFile } from '../store/json-file.js';
+import type { RequestRecord, UsageStore } from '../store/types.js';
+import { PRICES_VERSION } from '../metering/cost.js';
+import { emptyUsage } from '../metering/usage.js';
+
+export interface SyncSettings {
+  secretKey: string;
+  baseUrl: string;
+  customerId?: string;
+  meterSlug?: string;
+}
+
+export interface SyncTiming {
+  /** Pull interval when nothing happens locally. */
+  idleMs: number;
+  /** Delay after local activity before a sync (debounce). */
+  nudgeMs: number;
+  /** First and largest backoff delays. */
+  minBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+export const DEFAULT_TIMING: SyncTiming = {
+  idleMs: 60_000,
+  nudgeMs: 5_000,
+  minBackoffMs: 2_000,
+  maxBackoffMs: 300_000,
+};
+const MAX_PAGES = 20;
+
+interface OutboxEntry {
+  state: 'queued' | 'sending';
+  params: Record<string, unknown>;
+}
+
+interface SyncData {
+  v: 1;
+  pull: { newestId?: string };
+  outbox: Record<string, OutboxEntry>;
+  wallet?: { today: UsageTotals; month: UsageTotals; at: string };
+}
+
+export interface SyncStatus {
+  state: 'idle' | 'syncing' | 'ok' | 'retrying' | 'invalid_key' | 'stopped';
+  lastSuccessAt?: string;
+  lastAttemptAt?: string;
+  lastError?: string;
+  pending: number;
+  wallet?: SyncData['wallet'];
+}
+
+const isSyncData = (v: unknown): v is SyncData =>
+  v !== null && typeof v === 'object' && (v as SyncData).v === 1 && typeof (v as SyncData).outbox === 'object';
+
+export class SyncEngine {
+  private readonly client: LavaClient;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private readonly abort = new AbortController();
+  private readonly status_: Omit<SyncStatus, 'pending' | 'wallet'> = { state: 'idle' };
+
+  private constructor(
+    private readonly db: Low<SyncData>,
+    private readonly settings: SyncSettings,
+    private readonly store: UsageStore,
+    private readonly onStatus: (s: SyncStatus) => void,
+    private readonly log: (m: string) => void,
+    private readonly timing: SyncTiming,
+  ) {
+    this.client = new LavaClient(settings.baseUrl, settings.secretKey);
+  }
+
+  static async open(opts: {
+    dataDir: string;
+    settings: SyncSettings;
+    store: UsageStore;
+    onStatus: (s: SyncStatus) => void;
+    log: (m: string) => void;
+    timing?: Partial<SyncTiming>;
+  }): Promise<SyncEngine> {
+    const db = await openJsonFile<SyncData>(
+      join(opts.dataDir, 'sync.json'),
+      () => ({ v: 1, pull: {}, outbox: {} }),
+      isSyncData,
+      opts.log,
+    );
+    return new SyncEngine(db, opts.settings, opts.store, opts.onStatus, opts.log, {
+      ...DEFAULT_TIMING,
+      ...opts.timing,
+    });
+  }
+
+  /** Whether records of this gateway are reported to Lava (a customer and a meter are configured). */
+  get pushes(): boolean {
+    return Boolean(this.settings.customerId && this.settings.meterSlug);
+  }
+
+  /** Called for every new record before it is stored: queues a push when one is due. */
+  onRecord(r: RequestRecord): void {
+    if (this.pushes && r.mode === 'direct' && r.origin !== 'remote' && r.status > 0 && r.status < 400 && r.usage) {
+      r.sync = 'pending';
+      this.db.data.outbox[r.id] = { state: 'queued', params: this.pushParams(r) };
+      void this.persist();
+    }
+    this.schedule(this.timing.nudgeMs);
+  }
+
+  private pushParams(r: RequestRecord): Record<string, unknown> {
+    const metadata: Record<string, string> = { provider: r.provider.slice(0, 255) };
+    if (r.model) metadata.model = r.model.slice(0, 255);
+    const p: Record<string, unknown> = {
+      request_id: r.id,
+      customer_id: this.settings.customerId,
+      meter_slug: this.settings.meterSlug,
+      metadata,
+      input_tokens: r.usage!.input_tokens,
+      output_tokens: r.usage!.output_tokens,
+    };
+    if (r.usage!.characters) p.input_characters = r.usage!.characters;
+    if (r.usage!.seconds) p.input_seconds = r.usage!.seconds;
+    return p;
+  }
+
+  status(): SyncStatus {
+    return { ...this.status_, pending: Object.keys(this.db.data.outbox).length, wallet: this.db.data.wallet };
+  }
+
+  start(): void {
+    this.schedule(1_000);
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.abort.abort();
+    await this.running?.catch(() => undefined);
+    await this.persist();
+  }
+
+  /** Runs a sync now (and waits for it); a run already under way is awaited, then run again. */
+  async syncNow(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      await this.running;
+    }
+    await this.run();
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.abort.signal.aborted || this.status_.state === 'invalid_key') return;
+    const at = Date.now() + delayMs;
+    if (this.timer && this.timerAt <= at) return;
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      void this.run().catch(() => undefined);
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private run(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = pRetry(() => this.cycle(), {
+      forever: true,
+      unref: true,
+      randomize: true,
+      factor: 2,
+      minTimeout: this.timing.minBackoffMs,
+      maxTimeout: this.timing.maxBackoffMs,
+      signal: this.abort.signal,
+      onFailedAttempt: (e) => this.failed(e),
+    })
+      .then(() => this.succeeded())
+      .catch((e: Error) => {
+        if (!this.abort.signal.aborted) this.log(`sync: stopped: ${e.message}`);
+      })
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.schedule(0);
+        } else this.schedule(this.timing.idleMs);
+      });
+    return this.running;
+  }
+
+  private succeeded(): void {
+    Object.assign(this.status_, { state: 'ok', lastSuccessAt: new Date().toISOString(), lastError: undefined });
+    this.onStatus(this.status());
+  }
+
+  private failed(e: Error): void {
+    this.status_.state = 'retrying';
+    this.status_.lastError = e.message;
+    this.log(`sync: ${e.message} (retrying with backoff)`);
+    this.onStatus(this.status());
+  }
+
+  /** One sync: settle in-flight pushes, push the outbox, pull new records, refresh wallet totals. */
+  private async cycle(): Promise<void> {
+    this.status_.state = 'syncing';
+    this.status_.lastAttemptAt = new Date().toISOString();
+    try {
+      await this.push();
+      await this.pull();
+      await this.wallet();
+    } catch (e) {
+      if (e instanceof LavaApiError && e.status === 401) {
+        this.status_.state = 'invalid_key';
+        this.status_.lastError =
+          'Lava rejected the secret key: sync is stopped. Check lava.secretKey or run `lava-desktop login`.';
+        this.onStatus(this.status());
+        throw new AbortError(this.status_.lastError);
+      }
+      throw e;
+    } finally {
+      await this.persist();
+    }
+  }
+
+  private async push(): Promise<void> {
+    for (const [id, entry] of Object.entries(this.db.data.outbox)) {
+      if (entry.state === 'sending') {
+        // Sent before a crash or a failure, answer unknown: ask Lava before sending again.
+        const known = await this.client.getRequest(id).then(
+          () => true,
+          (e: unknown) => {
+            if (e instanceof LavaApiError && e.status === 404) return false;
+            throw e;
+          },
+        );
+        if (known) {
+          await this.pushed(id);
+          continue;
+        }
+      }
+      entry.state = 'sending';
+      await this.db.write();
+      try {
+        await this.client.createRequest(entry.params);
+      } catch (e) {
+        if (e instanceof LavaApiError && e.status >= 400 && e.status < 500 && ![401, 408, 429].includes(e.status)) {
+          // Lava refuses this record for good (bad meter, bad customer): keep it out of the queue.
+          this.log(`sync: Lava refused request ${id}: ${e.message}`);
+          delete this.db.data.outbox[id];
+          await this.store.update(id, { sync: 'local' });
+          continue;
+        }
+        throw e;
+      }
+      await this.pushed(id);
+    }
+  }
+
+  private async pushed(id: string): Promise<void> {
+    delete this.db.data.outbox[id];
+    await this.db.write();
+    await this.store.update(id, { sync: 'synced' });
+  }
+
+  private async pull(): Promise<void> {
+    const fresh: RestRequest[] = [];
+    let cursor: string | undefined;
+    pages: for (let page = 0; page < MAX_PAGES; page++) {
+      const p = await this.client.listRequests(cursor, 100);
+      for (const r of p.data) {
+        if (r.request_id === this.db.data.pull.newestId) break pages;
+        fresh.push(r);
+      }
+      if (!p.has_more || !p.next_cursor) break;
+      cursor = p.next_cursor;
+    }
+    if (fresh.length === 0) return;
+    const index = await this.localIndex(fresh);
+    for (const r of fresh.reverse()) await this.apply(r, index);
+    this.db.data.pull.newestId = fresh.at(-1)!.request_id;
+  }
+
+  /** Local records of the days the pulled records fall on (and the day before), by the ids Lava knows. */
+  private async localIndex(fresh: RestRequest[]): Promise<Map<string, RequestRecord>> {
+    const days = new Set<string>();
+    for (const r of fresh) {
+      const t = Date.parse(r.created_at);
+      days.add(new Date(t).toISOString().slice(0, 10));
+      days.add(new Date(t - 86_400_000).toISOString().slice(0, 10));
+    }
+    const index = new Map<string, RequestRecord>();
+    for (const day of days) {
+      for (const rec of await this.store.recordsOfDay(day)) {
+        index.set(`id:${rec.id}`, rec);
+        if (rec.lavaRequestId) index.set(`lava:${rec.lavaRequestId}`, rec);
+        if (rec.responseId) index.set(`resp:${rec.responseId}`, rec);
+      }
+    }
+    return index;
+  }
+
+  private async apply(r: RestRequest, index: Map<string, RequestRecord>): Promise<void> {
+    const pushed = index.get(`id:${r.request_id}`);
+    if (pushed) {
+      if (pushed.sync !== 'synced') await this.store.update(pushed.id, { sync: 'synced' });
+      return;
+    }
+    const local = index.get(`lava:${r.request_id}`) ?? (r.response_id ? index.get(`resp:${r.response_id}`) : undefined);
+    if (local?.origin === 'remote') return;
+    if (local) {
+      await this.store.update(local.id, {
+        cost: r.cost,
+        costSource: 'lava',
+        localCost: local.costSource === 'lava' ? local.localCost : local.cost,
+        lavaRequestId: r.request_id,
+        sync: 'synced',
+      });
+      return;
+    }
+    this.store.append(remoteRecord(r));
+  }
+
+  private async wallet(): Promise<void> {
+    const now = new Date();
+    const dayStart = new Date(now.getFullYear(), now.getMonth(), now.getDate());
+    const monthStart = new Date(now.getFullYear(), now.getMonth(), 1);
+    const [today, month] = await Promise.all([
+      this.client.usage(dayStart.toISOString()),
+      this.client.usage(monthStart.toISOString()),
+    ]);
+    this.db.data.wallet = { today: today.totals, month: month.totals, at: now.toISOString() };
+  }
+
+  private persist(): Promise<void> {
+    return this.db.write().catch((e: Error) => this.log(`sync: cannot save sync.json: ${e.message}`));
+  }
+}
+
+/** A request Lava knows and this machine did not make (another machine, the web). */
+export function remoteRecord(r: RestRequest): RequestRecord {
+  const at = Date.parse(r.timestamp ?? r.created_at);
+  const u = r.model_usage ?? {};
+  const n = (k: string) => (typeof u[k] === 'number' ? (u[k] as number) : 0);
+  const [method = 'POST', upstream] = (r.endpoint ?? '').split(' ');
+  const rec: RequestRecord = {
+    id: ulid(at),
+    startedAt: new Date(at).toISOString(),
+    durationMs: 0,
+    provider: r.provider ?? 'lava',
+    mode: 'lava',
+    method,
+    path: upstream && URL.canParse(upstream) ? new URL(upstream).pathname : '/',
+    stream: false,
+    status: r.status === 'error' ? 500 : 200,
+    usage: {
+      ...emptyUsage(),
+      input_tokens: n('input_tokens'),
+      output_tokens: n('output_tokens'),
+      total_tokens: n('total_tokens'),
+      characters: n('total_characters') || undefined,
+      seconds: n('total_seconds') || undefined,
+    },
+    usageSource: 'response',
+    cost: r.cost,
+    costSource: 'lava',
+    pricesVersion: PRICES_VERSION,
+    lavaRequestId: r.request_id,
+    client: 'lava',
+    origin: 'remote',
+    sync: 'synced',
+  };
+  if (upstream) rec.upstream = upstream.split('?')[0];
+  if (r.model) rec.model = r.model;
+  if (r.response_id) rec.responseId = r.response_id;
+  return rec;
+}

@@ -1,0 +1,154 @@
+/**
+ * Sync with the Lava simulator: Lava's cost replaces the local estimate (kept beside it), remote
+ * records appear, local /v1/usage totals equal Lava's, pushes happen once through offline
+ * periods, a 401 stops sync.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import OpenAI from 'openai';
+import Anthropic from '@anthropic-ai/sdk';
+import { Lava } from '@lavapayments/nodejs';
+import { startHarness, type Harness } from './harness.js';
+import { startSimulators, type Simulators } from '../simulators/index.js';
+import { LAVA_PRICE_PER_TOKEN } from '../simulators/lava.js';
+
+const BIN = new URL('../../bin/lava-desktop.js', import.meta.url).pathname;
+const SECRET = 'aks_test_sync_merchant_01';
+let sims: Simulators;
+beforeAll(async () => {
+  sims = await startSimulators();
+  sims.lava.validKeys.add(SECRET);
+});
+afterAll(() => sims.close());
+
+const usageJson = async (dataDir: string) => {
+  const { stdout } = await promisify(execFile)(process.execPath, [BIN, 'usage', '--json', '--data-dir', dataDir]);
+  return JSON.parse(stdout) as { provider: string; model: string; requests: number; cost: string | null }[];
+};
+
+describe('pull', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ lava: { secretKey: SECRET } }, { withKeys: false, sims });
+  });
+  afterAll(() => h.close());
+
+  it('shows the local estimate first, then Lava cost after sync; totals equal Lava', async () => {
+    const oa = new OpenAI({ apiKey: 'x', baseURL: `${h.gw.url}/openai/v1`, maxRetries: 0 });
+    const a = await oa.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'sync me' }] })
+      .withResponse();
+    const an = new Anthropic({ apiKey: 'x', baseURL: `${h.gw.url}/anthropic`, maxRetries: 0 });
+    const b = await an.messages
+      .create({ model: 'claude-sonnet-4-5', max_tokens: 10, stream: true, messages: [{ role: 'user', content: 'x' }] })
+      .withResponse();
+    for await (const e of b.data) void e;
+    const ids = [a.response, b.response].map((r) => r.headers.get('x-lava-desktop-request-id')!);
+    const before = (await Promise.all(ids.map((id) => h.record(id)))).map((r) => ({ ...r }));
+    expect(before.map((r) => r.costSource)).toEqual(['prices', 'prices']);
+    await h.gw.context.store.flush();
+    const estimate = before.reduce((s, r) => s + Number(r.cost), 0);
+    const u1 = await usageJson(h.dataDir);
+    expect(u1.reduce((s, l) => s + Number(l.cost), 0)).toBeCloseTo(estimate, 10);
+
+    await h.gw.context.sync!.syncNow();
+    const after = await Promise.all(ids.map((id) => h.record(id)));
+    for (const [i, r] of after.entries()) {
+      const lavaRec = sims.lava.records.find((x) => x.request_id === r.lavaRequestId)!;
+      expect(r).toMatchObject({ costSource: 'lava', cost: lavaRec.cost, localCost: before[i]!.cost, sync: 'synced' });
+      expect(Number(r.cost)).toBeCloseTo((r.usage!.input_tokens + r.usage!.output_tokens) * LAVA_PRICE_PER_TOKEN, 9);
+      expect(r.cost).not.toBe(before[i]!.cost); // Lava's price differs from the list price
+    }
+    await h.gw.context.store.flush();
+    const u2 = await usageJson(h.dataDir);
+    expect(u2.reduce((s, l) => s + Number(l.cost), 0)).toBeCloseTo(
+      after.reduce((s, r) => s + Number(r.cost), 0),
+      10,
+    );
+
+    const start = new Date(Date.now() - 3_600_000).toISOString();
+    const local = await new Lava(h.gw.adminToken, { baseUrl: `${h.gw.url}/v1/` }).usage.retrieve({ start });
+    const remote = await new Lava(SECRET, { baseUrl: `${sims.lava.url}/v1/` }).usage.retrieve({ start });
+    expect(local.totals.total_requests).toBe(remote.totals.total_requests);
+    expect(Number(local.totals.total_cost)).toBeCloseTo(Number(remote.totals.total_cost), 9);
+  });
+
+  it('stores Lava records made elsewhere as remote, once', async () => {
+    // Another machine calls Lava directly.
+    const other = await fetch(
+      `${sims.lava.url}/v1/forward?u=${encodeURIComponent('https://api.openai.com/v1/chat/completions')}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRET}` },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'from elsewhere' }] }),
+      },
+    );
+    const lavaId = other.headers.get('x-lava-request-id')!;
+    await other.json();
+    await h.gw.context.sync!.syncNow();
+    await h.gw.context.sync!.syncNow();
+    const all = (await h.gw.context.store.list({ limit: 100 })).data;
+    const remote = all.filter((r) => r.lavaRequestId === lavaId);
+    expect(remote).toHaveLength(1);
+    expect(remote[0]).toMatchObject({ origin: 'remote', costSource: 'lava', model: 'gpt-4o-mini', provider: 'openai' });
+    const listed = await new Lava(h.gw.adminToken, { baseUrl: `${h.gw.url}/v1/` }).requests.list({ limit: 1 });
+    expect(listed.data[0]!.request_id).toBe(lavaId);
+    const status = (await (
+      await fetch(`${h.gw.url}/api/sync`, { headers: { authorization: `Bearer ${h.gw.adminToken}` } })
+    ).json()) as Record<string, unknown>;
+    expect(status).toMatchObject({ state: 'ok', pending: 0, pushes: false });
+    expect((status.wallet as { today: { total_requests: number } }).today.total_requests).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('push', () => {
+  it('reports direct-mode records once, through an offline period', async () => {
+    const h = await startHarness(
+      {
+        lava: { secretKey: SECRET, customerId: 'cus_7', meterSlug: 'desk' },
+        providers: { openai: { mode: 'direct' } },
+      },
+      { sims },
+    );
+    try {
+      const oa = new OpenAI({ apiKey: 'x', baseURL: `${h.gw.url}/openai/v1`, maxRetries: 0 });
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const r = await oa.chat.completions
+          .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `p${i}` }] })
+          .withResponse();
+        ids.push(r.response.headers.get('x-lava-desktop-request-id')!);
+      }
+      expect((await h.record(ids[0]!)).sync).toBe('pending');
+      sims.lava.failNext('offline', 2);
+      const dupBefore = sims.lava.duplicates;
+      await h.gw.context.sync!.syncNow();
+      expect(h.gw.context.sync!.status()).toMatchObject({ state: 'ok', pending: 0 });
+      expect(sims.lava.duplicates).toBe(dupBefore);
+      for (const id of ids) {
+        const pushed = sims.lava.records.filter((r) => r.request_id === id);
+        expect(pushed).toHaveLength(1);
+        expect(pushed[0]).toMatchObject({
+          customer_id: 'cus_7',
+          meter_id: 'prd_desk',
+          metadata: { provider: 'openai', model: 'gpt-4o-mini' },
+        });
+        expect((await h.record(id)).sync).toBe('synced');
+      }
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a 401 stops sync and says the key is invalid', async () => {
+    const h = await startHarness({ lava: { secretKey: 'aks_test_not_a_valid_key' } }, { withKeys: true, sims });
+    try {
+      await h.gw.context.sync!.syncNow();
+      expect(h.gw.context.sync!.status()).toMatchObject({ state: 'invalid_key' });
+      expect(h.gw.context.sync!.status().lastError).toContain('secret key');
+    } finally {
+      await h.close();
+    }
+  });
+});
