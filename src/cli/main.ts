@@ -4,6 +4,7 @@ import { ConfigError } from '../config.js';
 import { serve } from './serve.js';
 import { usage } from './usage.js';
 import { env } from './env.js';
+import { login } from './login.js';
 import { VERSION } from '../version.js';
 
 const HELP = `Usage: lava-desktop <command> [options]
@@ -12,9 +13,10 @@ Commands:
   serve   run the gateway and dashboard (headless)
   env     print exports that point your tools at the running gateway
   usage   spend and requests by day, provider and model
+  login   sign in to Lava in the browser and save the secret key
 Run "lava-desktop <command> --help" for a command's options.`;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { serve, env, usage };
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { serve, env, usage, login };
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
