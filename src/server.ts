@@ -36,6 +36,7 @@ export function createGatewayServer(
     onStart: (r) => ctx.events.emitEvent({ type: 'request.started', request: r }),
     onEnd: (r) => {
       ctx.sync?.onRecord(r);
+      if (r.mode === 'lava' && r.error?.startsWith('lava: ')) ctx.sync?.noteLavaRefusal(r.error, r.status);
       ctx.store.append(r);
       // Records hold no secrets by construction (no headers, no query strings).
       ctx.events.emitEvent({ type: 'request.completed', request: r as unknown as Record<string, unknown> });

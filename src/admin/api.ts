@@ -44,6 +44,7 @@ export function adminApi(ctx: GatewayContext): Router {
       today: totals(rows.filter((x) => Date.parse(`${x.hour}:00:00Z`) >= dayStart)),
       last7Days: totals(rows.filter((x) => Date.parse(`${x.hour}:00:00Z`) >= dayStart - 6 * DAY)),
       last30Days: totals(rows),
+      drift: drift(rows),
     });
   });
   r.get('/api/sync', (_req, res) => {
@@ -87,6 +88,27 @@ function totals(rows: RollupRow[]) {
     unpriced += r.unpriced;
   }
   return { requests, tokens, cost: money(cost), unpriced };
+}
+
+/** Per provider × model over the rows: Lava's cost against the local estimate, for synced requests. */
+function drift(rows: RollupRow[]) {
+  const by = new Map<string, { provider: string; model: string; requests: number; lava: number; estimate: number }>();
+  for (const r of rows) {
+    if (!r.synced) continue;
+    const key = `${r.provider}\t${r.model}`;
+    const d = by.get(key) ?? { provider: r.provider, model: r.model, requests: 0, lava: 0, estimate: 0 };
+    d.requests += r.synced;
+    d.lava = round10(d.lava + r.synced_cost);
+    d.estimate = round10(d.estimate + r.synced_estimate);
+    by.set(key, d);
+  }
+  return [...by.values()].map((d) => ({
+    ...d,
+    lava: money(d.lava),
+    estimate: money(d.estimate),
+    difference: money(d.lava - d.estimate),
+    ratio: d.estimate > 0 ? Number((d.lava / d.estimate).toFixed(4)) : null,
+  }));
 }
 
 function streamEvents(ctx: GatewayContext, res: Response, gone: () => boolean): void {

@@ -11,7 +11,7 @@ import type { Low } from 'lowdb';
 import type { Log } from './json-file.js';
 import { RollupFiles, type DayRollup } from './rollup-files.js';
 import { SEGMENT_MAX, SegmentFiles, type Segment, type SegmentData } from './segments.js';
-import { addCell, addRecord, cellKey, emptyCell, hourOf, round10 } from './rollups.js';
+import { addCell, addRecord, applyLavaCost, cellKey, emptyCell, hourOf } from './rollups.js';
 import type { RecordPage, RequestRecord, RollupRow, UsageStore } from './types.js';
 
 export const FLUSH_MS = 200;
@@ -247,21 +247,22 @@ export class LowdbStore implements UsageStore {
 
   /**
    * Changes fields of a stored record (sync: Lava's cost, sync state). The record's segment is
-   * rewritten by the next flush, and a cost change is carried into the day's rollup.
+   * rewritten by the next flush; Lava's cost replacing the estimate is carried into the day's
+   * rollup (cost and drift). A crash between the segment and rollup writes of such an update can
+   * leave that rollup cell on the estimate; records stay right.
    */
   async update(id: string, patch: Partial<RequestRecord>): Promise<RequestRecord | undefined> {
     const found = await this.locate(id);
     if (!found) return undefined;
     const { seg, record } = found;
-    const before = { cost: record.cost };
+    const before = { cost: record.cost, costSource: record.costSource };
     Object.assign(record, patch);
     this.dirtySegs.add(seg);
-    if (record.cost !== before.cost) {
+    if (record.costSource === 'lava' && before.costSource !== 'lava' && record.cost !== undefined) {
       const rollup = await this.loadRollup(seg.day);
       const cell = (rollup.data.cells[hourOf(record.startedAt)] ??= {})[cellKey(record)];
       if (cell) {
-        cell.cost = round10(cell.cost + Number(record.cost ?? 0) - Number(before.cost ?? 0));
-        if (before.cost === undefined && record.cost !== undefined && cell.unpriced > 0) cell.unpriced -= 1;
+        applyLavaCost(cell, before.cost, record.cost, record.localCost);
         this.dirtyRollups.add(seg.day);
       }
     }

@@ -10,6 +10,9 @@ export const emptyCell = (): RollupCell => ({
   errors: 0,
   cost: 0,
   unpriced: 0,
+  synced: 0,
+  synced_cost: 0,
+  synced_estimate: 0,
 });
 
 const USAGE_KEYS = Object.keys(emptyCell()).filter(
@@ -32,8 +35,22 @@ export function addRecord(cell: RollupCell, r: RequestRecord): void {
 const CELL_KEYS = Object.keys(emptyCell()) as (keyof RollupCell)[];
 
 export function addCell(into: RollupCell, from: RollupCell): void {
-  for (const k of CELL_KEYS) into[k] += from[k];
+  for (const k of CELL_KEYS) into[k] += from[k] ?? 0; // cells written before a field existed lack it
   into.cost = round10(into.cost);
+}
+
+/** A record's local estimate was replaced by Lava's cost: move the cell's cost, count the drift. */
+export function applyLavaCost(
+  cell: RollupCell,
+  previous: string | undefined,
+  lavaCost: string,
+  estimate: string | undefined,
+): void {
+  cell.cost = round10(cell.cost + Number(lavaCost) - Number(previous ?? 0));
+  if (previous === undefined && cell.unpriced > 0) cell.unpriced -= 1;
+  cell.synced = (cell.synced ?? 0) + 1;
+  cell.synced_cost = round10((cell.synced_cost ?? 0) + Number(lavaCost));
+  cell.synced_estimate = round10((cell.synced_estimate ?? 0) + Number(estimate ?? 0));
 }
 
 /** Keeps sums of decimal costs from drifting by float error. */

@@ -38,6 +38,10 @@ export interface RollupCell extends Required<Usage> {
   cost: number;
   /** Requests whose cost is unknown (model not in the price data). */
   unpriced: number;
+  /** Requests whose local estimate was replaced by Lava's cost, with both sums (drift). */
+  synced: number;
+  synced_cost: number;
+  synced_estimate: number;
 }
 
 export interface RollupRow extends RollupCell {

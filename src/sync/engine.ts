@@ -145,6 +145,13 @@ export class SyncEngine {
     return { ...this.status_, pending: Object.keys(this.db.data.outbox).length, wallet: this.db.data.wallet };
   }
 
+  /** Lava refused a proxied request (401 key, 402 wallet): show it with the sync status. */
+  noteLavaRefusal(message: string, status: number): void {
+    this.status_.lastError = message;
+    if (status === 401) this.status_.state = 'invalid_key';
+    this.onStatus(this.status());
+  }
+
   start(): void {
     this.schedule(1_000);
   }

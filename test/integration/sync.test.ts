@@ -67,6 +67,19 @@ describe('pull', () => {
       10,
     );
 
+    const spend = (await (
+      await fetch(`${h.gw.url}/api/spend`, { headers: { authorization: `Bearer ${h.gw.adminToken}` } })
+    ).json()) as {
+      drift: { provider: string; model: string; requests: number; lava: string; estimate: string }[];
+    };
+    const oaDrift = spend.drift.find((d) => d.provider === 'openai')!;
+    expect(oaDrift).toMatchObject({
+      model: 'gpt-4o-mini',
+      requests: 1,
+      lava: after[0]!.cost,
+      estimate: before[0]!.cost,
+    });
+
     const start = new Date(Date.now() - 3_600_000).toISOString();
     const local = await new Lava(h.gw.adminToken, { baseUrl: `${h.gw.url}/v1/` }).usage.retrieve({ start });
     const remote = await new Lava(SECRET, { baseUrl: `${sims.lava.url}/v1/` }).usage.retrieve({ start });
