@@ -27,19 +27,27 @@ const diff = (a: Map<string, number>) => [...sims.lava.calls].map(([k, v]) => `$
 let t0 = total();
 let s0 = snapshot();
 await new Promise((r) => setTimeout(r, idleS * 1000));
-console.log(`idle ${idleS}s: ${total() - t0} requests to Lava (${((total() - t0) / idleS) * 60} per minute) — ${diff(s0)}`);
+console.log(
+  `idle ${idleS}s: ${total() - t0} requests to Lava (${((total() - t0) / idleS) * 60} per minute) — ${diff(s0)}`,
+);
 
 t0 = total();
 s0 = snapshot();
 let made = 0;
 const end = Date.now() + loadS * 1000;
 while (Date.now() < end) {
-  await fetch(`${gw.url}/openai/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }) }).then((r) => r.text());
+  await fetch(`${gw.url}/openai/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }),
+  }).then((r) => r.text());
   made++;
   await new Promise((r) => setTimeout(r, 1000 / rps));
 }
 await new Promise((r) => setTimeout(r, 6000)); // let the last nudge run
-console.log(`load ${loadS}s at ~${rps} req/s (${made} requests, pushed): ${total() - t0} requests to Lava (${(((total() - t0) / (loadS + 6)) * 60).toFixed(0)} per minute) — ${diff(s0)}`);
+console.log(
+  `load ${loadS}s at ~${rps} req/s (${made} requests, pushed): ${total() - t0} requests to Lava (${(((total() - t0) / (loadS + 6)) * 60).toFixed(0)} per minute) — ${diff(s0)}`,
+);
 console.log(`status: ${JSON.stringify(gw.context.sync!.status())}`);
 await gw.stop();
 await sims.close();
