@@ -149,6 +149,18 @@ describe('push', () => {
         });
         expect((await h.record(id)).sync).toBe('synced');
       }
+      // Rate limited, then a server error: retried with backoff, still pushed once.
+      for (const status of [429, 500]) {
+        const r = await oa.chat.completions
+          .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `s${status}` }] })
+          .withResponse();
+        const id = r.response.headers.get('x-lava-desktop-request-id')!;
+        await h.record(id);
+        sims.lava.failNext(status, 2);
+        await h.gw.context.sync!.syncNow();
+        expect(sims.lava.records.filter((x) => x.request_id === id)).toHaveLength(1);
+      }
+      expect(sims.lava.duplicates).toBe(dupBefore);
     } finally {
       await h.close();
     }
