@@ -5,7 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
-import { ConfigError, type GatewayConfig } from './config.js';
+import { ConfigError, resolveConfig, type ConfigLayers, type GatewayConfig } from './config.js';
+import { Settings } from './settings.js';
+import { initBudgets } from './budgets.js';
+import type { RouteTable } from './proxy/resolve.js';
 import { GatewayEvents, type GatewayContext } from './context.js';
 import { ensureDataDir, gatewayFile, removeGatewayFile, writeJsonAtomic, type GatewayInfo } from './data-dir.js';
 import { buildProviders } from './providers/registry.js';
@@ -19,7 +22,10 @@ export { ConfigError } from './config.js';
 export type { GatewayConfig } from './config.js';
 
 export interface StartOptions {
-  config: GatewayConfig;
+  /** A ready config (all keys locked), or… */
+  config?: GatewayConfig;
+  /** …the config layers, so that dashboard-saved settings can change what is not set by file or env. */
+  layers?: ConfigLayers;
   dataDir: string;
   /** Default 127.0.0.1. */
   host?: string;
@@ -40,11 +46,8 @@ export interface Gateway {
   stop(graceMs?: number): Promise<void>;
 }
 
-export async function startGateway(opts: StartOptions): Promise<Gateway> {
-  const log = opts.log ?? ((m: string) => console.error(m));
-  const host = opts.host ?? '127.0.0.1';
-  const config = opts.config;
-  await ensureDataDir(opts.dataDir);
+/** The route table of a config; a config a gateway cannot run with is a ConfigError. */
+export function routeTableOf(config: GatewayConfig): RouteTable {
   const defaultMode = config.lava.secretKey ? 'lava' : 'direct';
   let providers;
   try {
@@ -57,33 +60,45 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
       throw new ConfigError(`config: providers.${p.key}.mode is "lava" but lava.secretKey is not set`);
     }
   }
+  return { providers, lava: config.lava, allowedHosts: config.forward.allowedHosts };
+}
+
+export async function startGateway(opts: StartOptions): Promise<Gateway> {
+  const log = opts.log ?? ((m: string) => console.error(m));
+  const host = opts.host ?? '127.0.0.1';
+  // Keys given as a ready config (embedders, tests) are all treated as set by a file: locked.
+  const layers: ConfigLayers = opts.layers ?? { file: opts.config as unknown as Record<string, unknown> };
+  if (!opts.layers && !opts.config) throw new ConfigError('startGateway needs a config or config layers');
+  const config = opts.layers ? resolveConfig(opts.layers) : opts.config!;
+  await ensureDataDir(opts.dataDir);
+  const table = routeTableOf(config);
   const store = await LowdbStore.open({ dataDir: opts.dataDir, retentionDays: config.retention.days, log });
   const ctx: GatewayContext = {
     version: VERSION,
     dataDir: opts.dataDir,
     adminToken: randomBytes(24).toString('base64url'),
+    sessionToken: randomBytes(24).toString('base64url'),
     config,
-    table: { providers, lava: config.lava, allowedHosts: config.forward.allowedHosts },
+    table,
     store,
     events: new GatewayEvents(),
     paused: false,
     log,
+    settings: new Settings(layers, opts.dataDir),
+    applyConfig: async (next) => {
+      const nextTable = routeTableOf(next);
+      const lavaChanged = JSON.stringify(next.lava) !== JSON.stringify(ctx.config.lava);
+      ctx.config = next;
+      ctx.table = nextTable;
+      if (lavaChanged) {
+        await ctx.sync?.stop();
+        ctx.sync = await openSync(ctx, opts, log);
+        ctx.budget = await initBudgets(ctx);
+        ctx.sync?.start();
+      }
+    },
   };
-  if (config.lava.secretKey && config.lava.sync) {
-    ctx.sync = await SyncEngine.open({
-      dataDir: opts.dataDir,
-      settings: {
-        secretKey: config.lava.secretKey,
-        baseUrl: lavaBaseFor(config.lava.secretKey, config.lava.baseUrl),
-        customerId: config.lava.customerId,
-        meterSlug: config.lava.meterSlug,
-      },
-      store,
-      onStatus: (status) => ctx.events.emitEvent({ type: 'sync.status', status }),
-      log,
-      timing: opts.syncTiming,
-    });
-  }
+  ctx.sync = await openSync(ctx, opts, log);
   const { server, setPort } = createGatewayServer(ctx, host);
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
@@ -126,6 +141,28 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
     })());
 
   return { url, port, adminToken: ctx.adminToken, events: ctx.events, context: ctx, stop };
+}
+
+async function openSync(
+  ctx: GatewayContext,
+  opts: StartOptions,
+  log: (m: string) => void,
+): Promise<SyncEngine | undefined> {
+  const lava = ctx.config.lava;
+  if (!lava.secretKey || !lava.sync) return undefined;
+  return SyncEngine.open({
+    dataDir: opts.dataDir,
+    settings: {
+      secretKey: lava.secretKey,
+      baseUrl: lavaBaseFor(lava.secretKey, lava.baseUrl),
+      customerId: lava.customerId,
+      meterSlug: lava.meterSlug,
+    },
+    store: ctx.store,
+    onStatus: (status) => ctx.events.emitEvent({ type: 'sync.status', status }),
+    log,
+    timing: opts.syncTiming,
+  });
 }
 
 function listen(server: import('node:http').Server, port: number, host: string): Promise<number> {

@@ -15,6 +15,7 @@ import { safeEqual } from './admin/auth.js';
 import { createProxy } from './proxy/engine.js';
 import { isForwardPath, nativeRoute } from './proxy/resolve.js';
 import { clientCredential } from './proxy/credentials.js';
+import { budgetRefusal, recordSpend } from './budgets.js';
 import { checkAdminOrigin, checkHost, checkProxyOrigin, dashboardOrigins, allowedHosts } from './guards.js';
 
 const RENDERER_DIR = fileURLToPath(new URL('../renderer/', import.meta.url));
@@ -33,9 +34,15 @@ export function createGatewayServer(
     bodyLimit: () => ctx.config.limits.bodyBytes,
     injectStreamUsage: () => ctx.config.meter.injectStreamUsage,
     captureBodies: () => ctx.config.capture.bodies,
+    streamCap: () => {
+      const b = ctx.config.budgets;
+      if (!b.hardStop || (!b.daily && !b.monthly)) return undefined;
+      return (partial) => budgetRefusal(ctx, ctx.budget, partial);
+    },
     onStart: (r) => ctx.events.emitEvent({ type: 'request.started', request: r }),
     onEnd: (r) => {
       ctx.sync?.onRecord(r);
+      if (ctx.budget) recordSpend(ctx, ctx.budget, r);
       if (r.mode === 'lava' && r.error?.startsWith('lava: ')) ctx.sync?.noteLavaRefusal(r.error, r.status);
       ctx.store.append(r);
       // Records hold no secrets by construction (no headers, no query strings).
@@ -105,7 +112,7 @@ function proxyRefusal(ctx: GatewayContext, req: http.IncomingMessage): GatewayEr
   }
   if (ctx.paused)
     return new GatewayError(503, 'gateway_paused', 'Lava Desktop is paused; resume it from the dashboard or tray');
-  return undefined;
+  return budgetRefusal(ctx, ctx.budget);
 }
 
 function plainError(res: http.ServerResponse, status: number, code: string, message: string): void {

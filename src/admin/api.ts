@@ -1,66 +1,99 @@
 /**
- * The admin API for the dashboard, CLI and shell (`/api/*`, admin token). This issue serves
- * settings (masked), requests, spend, pause/resume and the live event stream.
+ * The admin API for the dashboard, CLI and shell (`/api/*`): admin token as Bearer, or the
+ * dashboard's session cookie. Settings (masked, locked keys shown with their source; PATCH is a
+ * JSON merge patch validated whole), requests (filtered, paged), spend from rollups, CSV export,
+ * sync, pause/resume, and the live event stream with Last-Event-ID resume.
  */
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
+import express from 'express';
 import { z } from 'zod';
-import type { GatewayContext, GatewayEvent } from '../context.js';
-import { requireBearer } from './auth.js';
+import type { GatewayContext, NumberedEvent } from '../context.js';
+import { requireAuth, SESSION_COOKIE, safeEqual } from './auth.js';
 import { redact } from './redact.js';
-import type { RollupRow } from '../store/types.js';
-import { round10 } from '../store/rollups.js';
-import { money } from '../metering/cost.js';
+import { exportCsv, listFiltered, listQuery } from './requests.js';
+import { spendReport, spendWindow } from './spend.js';
+import { budgetStatus } from '../budgets.js';
 
-const DAY = 86_400_000;
+const badRequest = (res: Response, message: string) =>
+  void res.status(400).json({ error: { message, code: 'invalid_request' } });
 
 export function adminApi(ctx: GatewayContext): Router {
   const r = Router();
+  r.use('/api', express.json({ limit: '1mb' }));
+  // Dashboard login: exchanges the admin token (from the start line's #token=) for an HttpOnly cookie.
+  r.post('/api/session', (req, res) => {
+    const token = (req.body as { token?: unknown } | undefined)?.token;
+    if (typeof token !== 'string' || !safeEqual(token, ctx.adminToken)) {
+      return void res.status(401).json({ error: { message: 'wrong or missing token', code: 'unauthorized' } });
+    }
+    res.setHeader('set-cookie', `${SESSION_COOKIE}=${ctx.sessionToken}; HttpOnly; SameSite=Strict; Path=/`);
+    res.json({ ok: true });
+  });
   r.use(
     '/api',
-    requireBearer(() => [ctx.adminToken], '/api'),
+    requireAuth(
+      () => [ctx.adminToken],
+      '/api',
+      () => ctx.sessionToken,
+    ),
   );
-  r.get('/api/settings', (_req, res) => {
-    res.json({ settings: redact(ctx.config), dataDir: ctx.dataDir, paused: ctx.paused });
+  r.get('/api/settings', (_req, res) => res.json(settingsView(ctx)));
+  r.patch('/api/settings', async (req, res) => {
+    const result = await ctx.settings.patch(req.body, ctx.config);
+    if (!result.ok)
+      return void res
+        .status(result.status)
+        .json({ error: { message: 'invalid settings', code: 'invalid_settings' }, errors: result.errors });
+    try {
+      await ctx.applyConfig(result.config);
+    } catch (e) {
+      return void res
+        .status(400)
+        .json({ error: { message: (e as Error).message, code: 'invalid_settings' }, errors: [] });
+    }
+    ctx.events.emitEvent({ type: 'settings.changed' });
+    res.json({ ...settingsView(ctx), restartNeeded: result.restartNeeded });
   });
   r.get('/api/requests', async (req, res) => {
-    const q = z
-      .object({ cursor: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).default(50) })
-      .safeParse(req.query);
-    if (!q.success)
-      return void res.status(400).json({ error: { message: q.error.issues[0]!.message, code: 'invalid_request' } });
-    const page = await ctx.store.list(q.data);
-    res.json({ data: page.data, next_cursor: page.nextCursor ?? null });
+    const q = listQuery.safeParse(req.query);
+    if (!q.success) return badRequest(res, `${q.error.issues[0]!.path.join('.')}: ${q.error.issues[0]!.message}`);
+    try {
+      res.json(await listFiltered(ctx.store, q.data));
+    } catch (e) {
+      if (e instanceof RangeError) return badRequest(res, 'invalid cursor');
+      throw e;
+    }
   });
   r.get('/api/requests/:id', async (req, res) => {
-    const rec = await ctx.store.get(req.params.id);
+    const rec = await ctx.store.get(req.params.id as string);
     if (!rec) return void res.status(404).json({ error: { message: 'no such request', code: 'not_found' } });
     res.json(rec);
   });
-  r.get('/api/spend', async (_req, res) => {
-    const now = Date.now();
-    const dayStart = new Date(new Date(now).toISOString().slice(0, 10) + 'T00:00:00Z').getTime();
-    const rows = await ctx.store.rollups(new Date(dayStart - 29 * DAY), new Date(now + 3_600_000));
-    res.json({
-      today: totals(rows.filter((x) => Date.parse(`${x.hour}:00:00Z`) >= dayStart)),
-      last7Days: totals(rows.filter((x) => Date.parse(`${x.hour}:00:00Z`) >= dayStart - 6 * DAY)),
-      last30Days: totals(rows),
-      drift: drift(rows),
-    });
+  r.get('/api/spend', async (req, res) => {
+    const q = z
+      .object({
+        days: z.coerce.number().int().min(1).max(366).default(30),
+        by: z.enum(['model', 'provider']).default('model'),
+      })
+      .safeParse(req.query);
+    if (!q.success) return badRequest(res, `${q.error.issues[0]!.path.join('.')}: ${q.error.issues[0]!.message}`);
+    const [from, to] = spendWindow(q.data.days);
+    const report = spendReport(await ctx.store.rollups(from, to), q.data.days, q.data.by);
+    res.json({ ...report, budgets: await budgetStatus(ctx) });
   });
-  r.get('/api/sync', (_req, res) => {
-    if (!ctx.sync) {
-      const why = ctx.config.lava.secretKey
-        ? 'lava.sync is off'
-        : 'no Lava secret key configured (lava.secretKey, LAVA_SECRET_KEY or lava-desktop login)';
-      return void res.json({ state: 'disabled', reason: why, pending: 0 });
-    }
-    res.json({ ...ctx.sync.status(), pushes: ctx.sync.pushes });
+  r.get('/api/export.csv', async (req, res) => {
+    const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD');
+    const q = z.object({ from: day, to: day }).safeParse(req.query);
+    if (!q.success) return badRequest(res, `${q.error.issues[0]!.path.join('.')}: ${q.error.issues[0]!.message}`);
+    if (q.data.to < q.data.from) return badRequest(res, 'to must not be before from');
+    await exportCsv(ctx.store, q.data.from, q.data.to, res);
   });
+  r.get('/api/sync', (_req, res) => res.json(syncView(ctx)));
   r.post('/api/sync', async (_req, res) => {
     if (!ctx.sync)
       return void res.status(409).json({ error: { message: 'sync is not configured', code: 'sync_disabled' } });
     await ctx.sync.syncNow();
-    res.json({ ...ctx.sync.status(), pushes: ctx.sync.pushes });
+    res.json(syncView(ctx));
   });
   r.post('/api/pause', (_req, res) => {
     ctx.paused = true;
@@ -72,57 +105,47 @@ export function adminApi(ctx: GatewayContext): Router {
     ctx.events.emitEvent({ type: 'gateway.resumed' });
     res.json({ paused: false });
   });
-  r.get('/api/events', (req, res) => streamEvents(ctx, res, () => req.socket.destroyed));
+  r.get('/api/events', (req, res) => streamEvents(ctx, req, res));
   return r;
 }
 
-function totals(rows: RollupRow[]) {
-  let requests = 0;
-  let tokens = 0;
-  let cost = 0;
-  let unpriced = 0;
-  for (const r of rows) {
-    requests += r.requests;
-    tokens += r.total_tokens;
-    cost = round10(cost + r.cost);
-    unpriced += r.unpriced;
-  }
-  return { requests, tokens, cost: money(cost), unpriced };
-}
-
-/** Per provider × model over the rows: Lava's cost against the local estimate, for synced requests. */
-function drift(rows: RollupRow[]) {
-  const by = new Map<string, { provider: string; model: string; requests: number; lava: number; estimate: number }>();
-  for (const r of rows) {
-    if (!r.synced) continue;
-    const key = `${r.provider}\t${r.model}`;
-    const d = by.get(key) ?? { provider: r.provider, model: r.model, requests: 0, lava: 0, estimate: 0 };
-    d.requests += r.synced;
-    d.lava = round10(d.lava + r.synced_cost);
-    d.estimate = round10(d.estimate + r.synced_estimate);
-    by.set(key, d);
-  }
-  return [...by.values()].map((d) => ({
-    ...d,
-    lava: money(d.lava),
-    estimate: money(d.estimate),
-    difference: money(d.lava - d.estimate),
-    ratio: d.estimate > 0 ? Number((d.lava / d.estimate).toFixed(4)) : null,
-  }));
-}
-
-function streamEvents(ctx: GatewayContext, res: Response, gone: () => boolean): void {
-  res.writeHead(200, {
-    'content-type': 'text/event-stream',
-    'cache-control': 'no-store',
-    'x-accel-buffering': 'no',
-  });
-  res.write(': lava-desktop events\n\n');
-  let seq = 0;
-  const send = (e: GatewayEvent) => {
-    if (gone()) return;
-    res.write(`id: ${++seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+function settingsView(ctx: GatewayContext) {
+  return {
+    settings: redact(ctx.config),
+    locked: ctx.settings.locked(),
+    dataDir: ctx.dataDir,
+    paused: ctx.paused,
+    version: ctx.version,
+    providers: [...ctx.table.providers.values()].map((p) => ({
+      key: p.key,
+      style: p.style.id,
+      base: p.base.href,
+      origin: p.customOrigin ? p.origin.href : undefined,
+      mode: p.mode,
+      hasKey: Boolean(p.apiKey),
+      builtIn: p.builtIn,
+    })),
   };
+}
+
+function syncView(ctx: GatewayContext) {
+  if (!ctx.sync) {
+    const why = ctx.config.lava.secretKey
+      ? 'lava.sync is off'
+      : 'no Lava secret key configured (lava.secretKey, LAVA_SECRET_KEY or lava-desktop login)';
+    return { state: 'disabled', reason: why, pending: 0 };
+  }
+  return { ...ctx.sync.status(), pushes: ctx.sync.pushes };
+}
+
+function streamEvents(ctx: GatewayContext, req: Request, res: Response): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
+  res.write('retry: 2000\n\n');
+  const send = (n: NumberedEvent) => {
+    if (!res.destroyed) res.write(`id: ${n.id}\nevent: ${n.event.type}\ndata: ${JSON.stringify(n.event)}\n\n`);
+  };
+  const last = Number(req.headers['last-event-id'] ?? NaN);
+  if (Number.isInteger(last)) for (const n of ctx.events.since(last)) send(n);
   const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
   ctx.events.on('event', send);
   res.on('close', () => {

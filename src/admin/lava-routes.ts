@@ -6,7 +6,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { findProvider } from '@pydantic/genai-prices';
 import type { GatewayContext } from '../context.js';
-import { requireBearer } from './auth.js';
+import { requireAuth } from './auth.js';
 import { offsetMinutes, toRestRequest, toRestUsage } from './lava-shapes.js';
 import { PRICE_PROVIDER_ID } from '../providers/table.js';
 
@@ -28,7 +28,7 @@ export function lavaRoutes(ctx: GatewayContext): Router {
   });
   r.use(
     ['/v1/requests', '/v1/usage'],
-    requireBearer(() => [ctx.adminToken, ctx.config.lava.secretKey], 'this route'),
+    requireAuth(() => [ctx.adminToken, ctx.config.lava.secretKey], 'this route'),
   );
   r.get('/v1/requests', async (req, res) => {
     const q = listQuery.safeParse(req.query);

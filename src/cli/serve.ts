@@ -31,17 +31,18 @@ export async function serve(argv: string[]): Promise<number> {
   const port = intFlag(values.port, 'port', 0, 65535);
   const host = values.host ?? '127.0.0.1';
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
-  const config = resolveConfig({
+  const layers = {
     ...readSavedLayers(dataDir),
     file: values.config ? readJsonObject(resolve(values.config)) : undefined,
     env: configFromEnv(process.env),
     flags: port === undefined ? undefined : { port },
-  });
+  };
+  const config = resolveConfig(layers);
   warnIfReadable(join(dataDir, 'secrets.json'));
   if (!LOOPBACK.has(host)) {
     console.error(`warning: listening on ${host}: other machines can reach this gateway and spend with your keys`);
   }
-  const gw = await startGateway({ config, dataDir, host, port: port ?? config.port });
+  const gw = await startGateway({ layers, dataDir, host, port: port ?? config.port });
   console.log(`Lava Desktop ${VERSION} gateway on ${gw.url} — dashboard: ${gw.url}/#token=${gw.adminToken}`);
   console.error(`data dir: ${dataDir}`);
   await new Promise<void>((done) => {

@@ -29,6 +29,8 @@ export interface ProxyOptions {
     r: Pick<RequestRecord, 'id' | 'startedAt' | 'provider' | 'method' | 'path' | 'model' | 'stream' | 'client'>,
   ) => void;
   onEnd: (r: RequestRecord) => void;
+  /** With a hard budget, a check run as a stream goes: given its cost so far, the refusal if it crosses the cap. */
+  streamCap: () => ((partialCost: number) => GatewayError | undefined) | undefined;
 }
 
 const HOP_BY_HOP = new Set([
@@ -200,18 +202,46 @@ function relay(proxyRes: IncomingMessage, ex: Exchange, res: ServerResponse, opt
   }
   res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, headers);
   if (typeof res.flushHeaders === 'function' && isSse) res.flushHeaders();
-  proxyRes.on('data', (chunk: Buffer) => ex.tap(chunk));
-  if (filter) proxyRes.pipe(new UsageChunkFilter()).pipe(res);
-  else proxyRes.pipe(res);
+  const cap = isSse ? opts.streamCap() : undefined;
+  let cut: GatewayError | undefined;
+  const out = filter ? proxyRes.pipe(new UsageChunkFilter()) : proxyRes;
+  proxyRes.on('data', (chunk: Buffer) => {
+    ex.tap(chunk);
+    if (!cap || cut) return;
+    cut = cap(ex.partialCost());
+    if (cut) cutStream(proxyRes, out, res, ex, cut);
+  });
+  out.pipe(res);
   proxyRes.once('close', () => {
     // Upstream died mid-body: end the client's response too, or it would wait forever.
-    if (!proxyRes.complete && !res.writableEnded) res.destroy();
+    if (!cut && !proxyRes.complete && !res.writableEnded) res.destroy();
   });
   res.once('close', () => {
     let error: string | undefined;
-    if (!res.writableFinished) error = 'aborted by client';
+    if (cut) error = `budget reached: stream cut (${cut.message})`;
+    else if (!res.writableFinished) error = 'aborted by client';
     else if (!proxyRes.complete) error = 'upstream closed the connection early';
     void ex.finish(error).then(opts.onEnd);
+  });
+}
+
+/**
+ * A stream that crosses a budget cap: stop the upstream, let the chunk that crossed reach the
+ * client, then end its stream with an error event in its API's format.
+ */
+function cutStream(
+  proxyRes: IncomingMessage,
+  out: NodeJS.ReadableStream,
+  res: ServerResponse,
+  ex: Exchange,
+  err: GatewayError,
+): void {
+  proxyRes.destroy();
+  setImmediate(() => {
+    out.unpipe(res);
+    if (res.writableEnded) return;
+    const body = JSON.stringify(ex.route!.style.errorBody(err.status, err.code, err.message));
+    res.end(ex.route!.style.id === 'anthropic' ? `event: error\ndata: ${body}\n\n` : `data: ${body}\n\n`);
   });
 }
 

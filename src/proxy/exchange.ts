@@ -119,6 +119,16 @@ export class Exchange {
     }
   }
 
+  /** Cost of the usage seen so far in a stream (0 while the stream has reported none). */
+  partialCost(): number {
+    const usage = this.meter?.facts().usage;
+    if (!usage || !this.route) return 0;
+    return Number(
+      priceOf(this.route.providerKey, this.meter!.facts().model ?? this.info.model, usage, this.init.startedAt).cost ??
+        0,
+    );
+  }
+
   /** Builds the record once the exchange is over; `outcome` says how it ended. */
   async finish(error?: string): Promise<RequestRecord> {
     this.inflate?.end();

@@ -12,7 +12,7 @@ import type { Log } from './json-file.js';
 import { RollupFiles, type DayRollup } from './rollup-files.js';
 import { SEGMENT_MAX, SegmentFiles, type Segment, type SegmentData } from './segments.js';
 import { addCell, addRecord, applyLavaCost, cellKey, emptyCell, hourOf } from './rollups.js';
-import type { RecordPage, RequestRecord, RollupRow, UsageStore } from './types.js';
+import type { ListOptions, RecordPage, RequestRecord, RollupRow, UsageStore } from './types.js';
 
 export const FLUSH_MS = 200;
 const CACHE_SEGMENTS = 16;
@@ -194,9 +194,10 @@ export class LowdbStore implements UsageStore {
     return { maxSeq, open };
   }
 
-  async list({ cursor, limit }: { cursor?: string; limit: number }): Promise<RecordPage> {
+  async list({ cursor, limit, filter, maxScan = Infinity }: ListOptions): Promise<RecordPage> {
     const start = cursor ? decodeCursor(cursor) : undefined;
     const out: RequestRecord[] = [];
+    let scanned = 0;
     const days = new Set(await this.segs.days());
     for (const day of this.open.keys()) days.add(day);
     for (const day of [...days].sort().reverse()) {
@@ -208,8 +209,10 @@ export class LowdbStore implements UsageStore {
         const records = (await this.records(day, seq)).records;
         let i = start && day === start.day && seq === start.seq ? start.index : records.length - 1;
         for (; i >= 0; i--) {
-          if (out.length === limit) return { data: out, nextCursor: encodeCursor({ day, seq, index: i }) };
-          out.push(records[i]!);
+          if (out.length === limit || scanned === maxScan)
+            return { data: out, nextCursor: encodeCursor({ day, seq, index: i }) };
+          scanned++;
+          if (!filter || filter(records[i]!)) out.push(records[i]!);
         }
       }
     }

@@ -56,11 +56,20 @@ export interface RecordPage {
   nextCursor?: string;
 }
 
+export interface ListOptions {
+  cursor?: string;
+  limit: number;
+  /** Only records it accepts are returned; paging continues past the others. */
+  filter?: (r: RequestRecord) => boolean;
+  /** Stop after looking at this many records (the cursor continues from there). */
+  maxScan?: number;
+}
+
 export interface UsageStore {
   /** Records one request; returns at once (the write is coalesced off the request path). */
   append(record: RequestRecord): void;
   /** Newest first, by completion order. */
-  list(opts: { cursor?: string; limit: number }): Promise<RecordPage>;
+  list(opts: ListOptions): Promise<RecordPage>;
   get(id: string): Promise<RequestRecord | undefined>;
   /** Every record of a UTC day (`YYYY-MM-DD`), in completion order. */
   recordsOfDay(day: string): Promise<RequestRecord[]>;

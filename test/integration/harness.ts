@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deepMerge, parseConfig } from '../../src/config.js';
+import { deepMerge } from '../../src/config.js';
 import { startGateway, type Gateway } from '../../src/index.js';
 import type { RequestRecord } from '../../src/store/types.js';
 import type { SyncTiming } from '../../src/sync/engine.js';
@@ -49,11 +49,12 @@ export async function startHarness(
 ): Promise<Harness> {
   const sims = opts.sims ?? (await startSimulators());
   const dataDir = await mkdtemp(join(tmpdir(), 'lava-desktop-test-'));
-  const config = parseConfig(deepMerge(baseConfig(sims, opts.withKeys ?? true), extra));
+  // As dashboard-saved settings: editable through PATCH /api/settings.
+  const saved = deepMerge(baseConfig(sims, opts.withKeys ?? true), extra);
   const log = process.env.DEBUG_GATEWAY ? (m: string) => console.error(m) : () => undefined;
   // Tests drive sync explicitly (syncNow); retries are fast so offline periods pass quickly.
   const syncTiming = { idleMs: 3_600_000, nudgeMs: 3_600_000, minBackoffMs: 20, maxBackoffMs: 100, ...opts.syncTiming };
-  const gw = await startGateway({ config, dataDir, port: 0, log, syncTiming });
+  const gw = await startGateway({ layers: { saved }, dataDir, port: 0, log, syncTiming });
   const records = async (n: number) => {
     for (let i = 0; i < 200; i++) {
       const page = await gw.context.store.list({ limit: 1000 });

@@ -1,0 +1,110 @@
+/**
+ * Budgets (PRODUCT.md §8): today's and this month's spend kept in memory (seeded from rollups,
+ * moved by every record), alerts at 50/80/100 % on the event stream once per period, and with
+ * `budgets.hardStop` new requests refused (402, in the client's API shape) once a cap is reached.
+ * Days and months are the machine's local ones.
+ */
+import type { GatewayContext } from './context.js';
+import type { RequestRecord } from './store/types.js';
+import { localDate, totals } from './admin/spend.js';
+import { money } from './metering/cost.js';
+import { round10 } from './store/rollups.js';
+import { GatewayError } from './errors.js';
+
+export const THRESHOLDS = [50, 80, 100] as const;
+
+export interface BudgetState {
+  day: string;
+  today: number;
+  month: string;
+  thisMonth: number;
+  /** `daily:2026-11-26:80` — alerts already sent (or passed before start-up). */
+  fired: Set<string>;
+}
+
+const monthOf = (now: Date) => localDate(now.getTime()).slice(0, 7);
+
+export async function initBudgets(ctx: GatewayContext, now = new Date()): Promise<BudgetState> {
+  const monthStart = new Date(now.getFullYear(), now.getMonth(), 1);
+  const dayStart = new Date(now.getFullYear(), now.getMonth(), now.getDate());
+  const rows = await ctx.store.rollups(monthStart, new Date(now.getTime() + 3_600_000));
+  const state: BudgetState = {
+    day: localDate(now.getTime()),
+    today: Number(totals(rows.filter((r) => Date.parse(`${r.hour}:00:00Z`) >= dayStart.getTime())).cost),
+    month: monthOf(now),
+    thisMonth: Number(totals(rows).cost),
+    fired: new Set(),
+  };
+  // Thresholds already behind us at start-up are not announced again.
+  for (const a of crossed(ctx, state)) state.fired.add(a.key);
+  return state;
+}
+
+/** Adds a finished request's cost; returns the alerts it triggers. */
+export function recordSpend(ctx: GatewayContext, state: BudgetState, r: RequestRecord, now = new Date()): void {
+  const day = localDate(now.getTime());
+  if (day !== state.day) Object.assign(state, { day, today: 0 });
+  if (monthOf(now) !== state.month) Object.assign(state, { month: monthOf(now), thisMonth: 0 });
+  const cost = Number(r.cost ?? 0);
+  if (!cost) return;
+  state.today = round10(state.today + cost);
+  state.thisMonth = round10(state.thisMonth + cost);
+  for (const a of crossed(ctx, state)) {
+    if (state.fired.has(a.key)) continue;
+    state.fired.add(a.key);
+    ctx.events.emitEvent({
+      type: 'budget.alert',
+      period: a.period,
+      threshold: a.threshold,
+      spent: money(a.spent),
+      limit: a.limit,
+    });
+  }
+}
+
+function crossed(ctx: GatewayContext, s: BudgetState) {
+  const out: { key: string; period: 'daily' | 'monthly'; threshold: number; spent: number; limit: number }[] = [];
+  for (const [period, limit, spent, stamp] of [
+    ['daily', ctx.config.budgets.daily, s.today, s.day],
+    ['monthly', ctx.config.budgets.monthly, s.thisMonth, s.month],
+  ] as const) {
+    if (!limit) continue;
+    for (const t of THRESHOLDS)
+      if (spent >= (limit * t) / 100) out.push({ key: `${period}:${stamp}:${t}`, period, threshold: t, spent, limit });
+  }
+  return out;
+}
+
+/** With hardStop, the refusal for a new request once a cap is reached. */
+export function budgetRefusal(ctx: GatewayContext, s: BudgetState | undefined, extra = 0): GatewayError | undefined {
+  const b = ctx.config.budgets;
+  if (!b.hardStop || !s) return undefined;
+  if (b.daily && s.today + extra >= b.daily) {
+    return new GatewayError(
+      402,
+      'budget_exceeded',
+      `Lava Desktop daily budget reached ($${s.today.toFixed(2)} of $${b.daily.toFixed(2)}). Raise budgets.daily in the settings, or wait until tomorrow.`,
+    );
+  }
+  if (b.monthly && s.thisMonth + extra >= b.monthly) {
+    return new GatewayError(
+      402,
+      'budget_exceeded',
+      `Lava Desktop monthly budget reached ($${s.thisMonth.toFixed(2)} of $${b.monthly.toFixed(2)}). Raise budgets.monthly in the settings.`,
+    );
+  }
+  return undefined;
+}
+
+export async function budgetStatus(ctx: GatewayContext) {
+  const s = ctx.budget;
+  const b = ctx.config.budgets;
+  const view = (limit: number | undefined, spent: number) =>
+    limit ? { limit, spent: money(spent), percent: Math.round((spent / limit) * 1000) / 10 } : null;
+  return {
+    daily: view(b.daily, s?.today ?? 0),
+    monthly: view(b.monthly, s?.thisMonth ?? 0),
+    hardStop: b.hardStop,
+    exceeded: Boolean(budgetRefusal({ ...ctx, config: { ...ctx.config, budgets: { ...b, hardStop: true } } }, s)),
+  };
+}
