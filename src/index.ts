@@ -93,12 +93,12 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
       if (lavaChanged) {
         await ctx.sync?.stop();
         ctx.sync = await openSync(ctx, opts, log);
-        ctx.budget = await initBudgets(ctx);
         ctx.sync?.start();
       }
     },
   };
   ctx.sync = await openSync(ctx, opts, log);
+  ctx.budget = await initBudgets(ctx);
   const { server, setPort } = createGatewayServer(ctx, host);
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
