@@ -40,7 +40,7 @@ export async function initBudgets(ctx: GatewayContext, now = new Date()): Promis
   return state;
 }
 
-/** Adds a finished request's cost; returns the alerts it triggers. */
+/** Adds a finished request's cost and announces the thresholds it crosses. */
 export function recordSpend(ctx: GatewayContext, state: BudgetState, r: RequestRecord, now = new Date()): void {
   const day = localDate(now.getTime());
   if (day !== state.day) Object.assign(state, { day, today: 0 });
@@ -49,6 +49,11 @@ export function recordSpend(ctx: GatewayContext, state: BudgetState, r: RequestR
   if (!cost) return;
   state.today = round10(state.today + cost);
   state.thisMonth = round10(state.thisMonth + cost);
+  announceBudgets(ctx, state);
+}
+
+/** Sends the alerts for thresholds newly crossed (after a request, or when a budget is lowered). */
+export function announceBudgets(ctx: GatewayContext, state: BudgetState): void {
   for (const a of crossed(ctx, state)) {
     if (state.fired.has(a.key)) continue;
     state.fired.add(a.key);

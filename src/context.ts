@@ -52,6 +52,8 @@ export interface GatewayContext {
   events: GatewayEvents;
   paused: boolean;
   log: (message: string) => void;
+  /** The gateway's own base URL (set once listening). */
+  url: string;
   /** Dashboard login: the value of the session cookie. */
   sessionToken: string;
   settings: Settings;

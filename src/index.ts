@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
 import { ConfigError, resolveConfig, type ConfigLayers, type GatewayConfig } from './config.js';
 import { Settings } from './settings.js';
-import { initBudgets } from './budgets.js';
+import { announceBudgets, initBudgets } from './budgets.js';
 import type { RouteTable } from './proxy/resolve.js';
 import { GatewayEvents, type GatewayContext } from './context.js';
 import { ensureDataDir, gatewayFile, removeGatewayFile, writeJsonAtomic, type GatewayInfo } from './data-dir.js';
@@ -78,6 +78,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
     dataDir: opts.dataDir,
     adminToken: randomBytes(24).toString('base64url'),
     sessionToken: randomBytes(24).toString('base64url'),
+    url: '',
     config,
     table,
     store,
@@ -90,6 +91,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
       const lavaChanged = JSON.stringify(next.lava) !== JSON.stringify(ctx.config.lava);
       ctx.config = next;
       ctx.table = nextTable;
+      if (ctx.budget) announceBudgets(ctx, ctx.budget);
       if (lavaChanged) {
         await ctx.sync?.stop();
         ctx.sync = await openSync(ctx, opts, log);
@@ -113,6 +115,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   setPort(port);
   ctx.sync?.start();
   const url = `http://127.0.0.1:${port}`;
+  ctx.url = url;
   const info: GatewayInfo = {
     url,
     port,

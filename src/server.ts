@@ -18,7 +18,11 @@ import { clientCredential } from './proxy/credentials.js';
 import { budgetRefusal, recordSpend } from './budgets.js';
 import { checkAdminOrigin, checkHost, checkProxyOrigin, dashboardOrigins, allowedHosts } from './guards.js';
 
-const RENDERER_DIR = fileURLToPath(new URL('../renderer/', import.meta.url));
+// Built by `npm run build` (vite) into dist/renderer; this path holds from src/ (tests) and from dist/.
+const RENDERER_DIR = fileURLToPath(new URL('../dist/renderer/', import.meta.url));
+/** The dashboard may talk to its own origin only: no inline script, nothing fetched from elsewhere. */
+export const CSP =
+  "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 const ADMIN_PREFIXES = ['/api', '/mcp', '/v1/requests', '/v1/usage'];
 
 export function createGatewayServer(

@@ -13,6 +13,7 @@ import { redact } from './redact.js';
 import { exportCsv, listFiltered, listQuery } from './requests.js';
 import { spendReport, spendWindow } from './spend.js';
 import { budgetStatus } from '../budgets.js';
+import type { Provider } from '../providers/types.js';
 
 const badRequest = (res: Response, message: string) =>
   void res.status(400).json({ error: { message, code: 'invalid_request' } });
@@ -88,6 +89,12 @@ export function adminApi(ctx: GatewayContext): Router {
     if (q.data.to < q.data.from) return badRequest(res, 'to must not be before from');
     await exportCsv(ctx.store, q.data.from, q.data.to, res);
   });
+  r.post('/api/test-request', async (req, res) => {
+    const key = (req.body as { provider?: unknown } | undefined)?.provider;
+    const p = typeof key === 'string' ? ctx.table.providers.get(key) : undefined;
+    if (!p) return badRequest(res, 'provider: unknown provider');
+    res.json(await testRequest(ctx, p));
+  });
   r.get('/api/sync', (_req, res) => res.json(syncView(ctx)));
   r.post('/api/sync', async (_req, res) => {
     if (!ctx.sync)
@@ -107,6 +114,35 @@ export function adminApi(ctx: GatewayContext): Router {
   });
   r.get('/api/events', (req, res) => streamEvents(ctx, req, res));
   return r;
+}
+
+/** A cheap, real request through the gateway to the provider (its model list), to check key and route. */
+async function testRequest(ctx: GatewayContext, p: Provider) {
+  const path =
+    p.style.id === 'google'
+      ? '/v1beta/models'
+      : p.style.id === 'anthropic'
+        ? '/v1/models'
+        : `${p.base.pathname.replace(/\/$/, '')}/models`;
+  const t0 = Date.now();
+  try {
+    const res = await fetch(`${ctx.url}/${p.key}${path}`, {
+      headers: { 'user-agent': 'lava-desktop-test' },
+      signal: AbortSignal.timeout(15_000),
+    });
+    const text = await res.text();
+    let message = res.ok ? 'the provider answered' : text.slice(0, 200);
+    try {
+      const body = JSON.parse(text) as { error?: { message?: string } | string; data?: unknown[]; models?: unknown[] };
+      if (res.ok) message = `the provider answered (${(body.data ?? body.models ?? []).length} models)`;
+      else message = typeof body.error === 'string' ? body.error : (body.error?.message ?? message);
+    } catch {
+      // not JSON: keep the text
+    }
+    return { ok: res.ok, status: res.status, message, ms: Date.now() - t0 };
+  } catch (e) {
+    return { ok: false, status: 0, message: (e as Error).message, ms: Date.now() - t0 };
+  }
 }
 
 function settingsView(ctx: GatewayContext) {

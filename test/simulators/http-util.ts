@@ -30,6 +30,8 @@ export async function startServer(handler: Handler): Promise<Simulator> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
+      // For tests in another process (Playwright): what this simulator has received.
+      if (req.url === '/__sim/received') return sendJson(res, 200, received);
       received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
       void Promise.resolve(handler(req, res, body)).catch((e: Error) => {
         if (!res.headersSent) sendJson(res, 500, { error: { message: e.message } });
