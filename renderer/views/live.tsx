@@ -172,6 +172,11 @@ function Detail({ id, fallback, onClose }: { id: string; fallback: RequestRow; o
   useEffect(() => {
     void api<RequestRow>(`/api/requests/${id}`).then(setR, () => undefined);
   }, [id]);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, [onClose]);
   return (
     <aside class="detail" aria-label="Request detail">
       <button type="button" class="close" onClick={onClose} aria-label="Close detail">

@@ -57,6 +57,7 @@ test('a request made with the OpenAI SDK appears live and completes with its tok
   await expect(detail).toContainText(data.id);
   await shot(page, 'live-detail');
   await page.keyboard.press('Escape');
+  await expect(detail).toBeHidden();
 });
 
 test('filters narrow the list by provider and status', async ({ page }) => {
