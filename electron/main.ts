@@ -1,5 +1,140 @@
 /**
- * Electron main process (placeholder). The desktop shell hosts `startGateway()` from `src/`
- * in-process and adds tray, window and secure key storage; it is built in its own issue.
+ * Electron main: hosts `startGateway()` from src/ in-process and adds what only a desktop app
+ * does — single instance, tray with live spend, the dashboard window, notifications, keys in
+ * the OS keychain, open at login, clean shutdown. No metering, store or sync logic lives here.
  */
-export const ELECTRON_PLACEHOLDER = true;
+import { app, clipboard, Notification, powerMonitor } from 'electron';
+import { join } from 'node:path';
+import {
+  ConfigError,
+  configFromEnv,
+  readSavedLayers,
+  resolveConfig,
+  startGateway,
+  type Gateway,
+  type NumberedEvent,
+} from '../src/index.js';
+import { spendReport, spendWindow } from '../src/admin/spend.js';
+import { budgetRefusal } from '../src/budgets.js';
+import { SafeStorageSecretStore } from './secrets.js';
+import { createWindow } from './window.js';
+import { registerIpc } from './ipc.js';
+import { AppTray } from './tray.js';
+import { TrayThrottle, trayTooltip, type TrayInput } from './logic/tray-text.js';
+import { toolSnippet, type MenuAction } from './logic/menu-model.js';
+import { NotificationLimiter, notificationFor, type AppEvent } from './logic/notifications.js';
+
+let quitting = false;
+let gateway: Gateway | undefined;
+let window: Electron.BrowserWindow | undefined;
+
+if (!app.requestSingleInstanceLock()) app.quit();
+else void main();
+
+async function main(): Promise<void> {
+  await app.whenReady();
+  app.on('second-instance', () => showWindow());
+  app.on('window-all-closed', () => undefined); // keep running in the tray
+  const dataDir = join(app.getPath('appData'), 'lava-desktop');
+  const secretStore = new SafeStorageSecretStore(dataDir);
+  const layers = {
+    saved: readSavedLayers(dataDir).saved,
+    secrets: await secretStore.read(),
+    env: configFromEnv(process.env),
+  };
+  const config = resolveConfig(layers);
+  try {
+    gateway = await startGateway({ layers, dataDir, secretStore });
+  } catch (e) {
+    if (!(e instanceof ConfigError) || !/already in use/.test(e.message)) throw e;
+    gateway = await startGateway({ layers, dataDir, secretStore, port: 0 });
+    notify({ type: 'port-in-use', wanted: config.port, got: gateway.port });
+  }
+  const gw = gateway;
+  registerIpc(() => ({ url: gw.url, token: gw.adminToken, dataDir }));
+  const tray = new AppTray(onMenu, () => showWindow());
+  const throttle = new TrayThrottle();
+  let pending: TrayInput | undefined;
+  const refresh = async () => {
+    pending = await trayInput(gw);
+    if (throttle.offer(trayTooltip(pending) + JSON.stringify(pending), Date.now())) tray.update(pending);
+  };
+  setInterval(
+    () => pending && throttle.offer(trayTooltip(pending) + JSON.stringify(pending), Date.now()) && tray.update(pending),
+    1000,
+  ).unref();
+  gw.events.on('event', (n: NumberedEvent) => {
+    if (n.event.type !== 'request.started') void refresh();
+    notify(n.event as AppEvent);
+  });
+  await refresh();
+  if (!app.getLoginItemSettings().wasOpenedAtLogin) showWindow();
+
+  app.on('before-quit', (e) => {
+    if (quitting) return;
+    e.preventDefault();
+    quitting = true;
+    tray.destroy();
+    void gw.stop(5000).finally(() => app.exit(0));
+  });
+  powerMonitor.on('shutdown', () => app.quit());
+}
+
+function showWindow(page = ''): void {
+  if (!gateway) return;
+  if (!window || window.isDestroyed()) window = createWindow(gateway.url, page, () => quitting);
+  else {
+    if (page) void window.loadURL(`${gateway.url}/#/${page}`);
+    window.show();
+    window.focus();
+  }
+}
+
+function onMenu(action: MenuAction): void {
+  const gw = gateway!;
+  if (action === 'open-dashboard') showWindow();
+  else if (action === 'open-sync') showWindow('sync');
+  else if (action === 'copy-base-url') clipboard.writeText(gw.url);
+  else if (action === 'quit') app.quit();
+  else if (action === 'toggle-pause') {
+    gw.context.paused = !gw.context.paused;
+    gw.events.emitEvent({ type: gw.context.paused ? 'gateway.paused' : 'gateway.resumed' });
+  } else if (action.startsWith('copy-env:')) clipboard.writeText(toolSnippet(action.slice('copy-env:'.length), gw.url));
+}
+
+async function trayInput(gw: Gateway): Promise<TrayInput & { wallet?: { today: string; month: string } }> {
+  const [from, to] = spendWindow(1);
+  const report = spendReport(await gw.context.store.rollups(from, to), 1, 'model');
+  const last = (await gw.context.store.list({ limit: 1 })).data[0];
+  const sync = gw.context.sync?.status();
+  const wallet = sync?.wallet
+    ? { today: sync.wallet.today.total_cost, month: sync.wallet.month.total_cost }
+    : undefined;
+  return {
+    todayCost: report.today.cost,
+    todayRequests: report.today.requests,
+    monthCost: report.month.cost,
+    port: gw.port,
+    paused: gw.context.paused,
+    budgetExceeded: Boolean(budgetRefusal(gw.context, gw.context.budget)),
+    syncState: sync?.state,
+    lastRequest: last ? { model: last.model, cost: last.cost } : undefined,
+    wallet,
+  };
+}
+
+const limiter = new NotificationLimiter();
+let syncFailingSince: number | undefined;
+
+function notify(e: AppEvent): void {
+  const now = Date.now();
+  if (e.type === 'sync.status') {
+    const state = (e as { status: { state: string } }).status.state;
+    syncFailingSince = state === 'retrying' ? (syncFailingSince ?? now) : undefined;
+  }
+  const n = notificationFor(e, now, syncFailingSince);
+  if (!n || !limiter.allow(n.key, now) || !Notification.isSupported()) return;
+  const note = new Notification({ title: n.title, body: n.body });
+  note.on('click', () => showWindow(n.page));
+  note.show();
+}

@@ -25,8 +25,22 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   return (await res.json()) as T;
 }
 
-/** Exchanges the `#token=` of the start line for the session cookie, then removes it from the address bar. */
+interface DesktopBridge {
+  session(): Promise<{ url: string; token: string; version: string }>;
+}
+
+/**
+ * Exchanges the admin token for the session cookie: from the desktop app's preload (the token is
+ * never in a URL there), or from the `#token=` of the start line, which is then removed from the
+ * address bar.
+ */
 export async function loginFromFragment(): Promise<void> {
+  const bridge = (window as unknown as { lavaDesktop?: DesktopBridge }).lavaDesktop;
+  if (bridge) {
+    const { token } = await bridge.session();
+    await api('/api/session', { method: 'POST', body: JSON.stringify({ token }) });
+    return;
+  }
   const m = /(?:^|[#&])token=([^&]+)/.exec(location.hash);
   if (!m) return;
   history.replaceState(null, '', location.pathname + location.search);

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
 import { ConfigError, resolveConfig, type ConfigLayers, type GatewayConfig } from './config.js';
 import { Settings } from './settings.js';
+import type { SecretStore } from './secrets.js';
 import { announceBudgets, initBudgets } from './budgets.js';
 import type { RouteTable } from './proxy/resolve.js';
 import { GatewayEvents, type GatewayContext } from './context.js';
@@ -19,7 +20,11 @@ import { SyncEngine, type SyncTiming } from './sync/engine.js';
 import { lavaBaseFor } from './lava/token.js';
 
 export { ConfigError } from './config.js';
-export type { GatewayConfig } from './config.js';
+export type { GatewayConfig, ConfigLayers } from './config.js';
+export { configFromEnv, resolveConfig } from './config.js';
+export { defaultDataDir, readSavedLayers } from './data-dir.js';
+export { FileSecretStore, type SecretStore } from './secrets.js';
+export type { GatewayEvent, NumberedEvent } from './context.js';
 
 export interface StartOptions {
   /** A ready config (all keys locked), or… */
@@ -31,6 +36,8 @@ export interface StartOptions {
   host?: string;
   /** Overrides `config.port`; 0 takes a free port. */
   port?: number;
+  /** Where keys saved from the dashboard go (default: the 0600 secrets.json). */
+  secretStore?: SecretStore;
   /** Sync pacing (tests shorten it). */
   syncTiming?: Partial<SyncTiming>;
   log?: (message: string) => void;
@@ -85,7 +92,7 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
     events: new GatewayEvents(),
     paused: false,
     log,
-    settings: new Settings(layers, opts.dataDir),
+    settings: new Settings(layers, opts.dataDir, opts.secretStore),
     applyConfig: async (next) => {
       const nextTable = routeTableOf(next);
       const lavaChanged = JSON.stringify(next.lava) !== JSON.stringify(ctx.config.lava);

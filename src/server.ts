@@ -6,6 +6,8 @@
  */
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { GatewayContext } from './context.js';
 import { GatewayError } from './errors.js';
@@ -18,8 +20,10 @@ import { clientCredential } from './proxy/credentials.js';
 import { budgetRefusal, recordSpend } from './budgets.js';
 import { checkAdminOrigin, checkHost, checkProxyOrigin, dashboardOrigins, allowedHosts } from './guards.js';
 
-// Built by `npm run build` (vite) into dist/renderer; this path holds from src/ (tests) and from dist/.
-const RENDERER_DIR = fileURLToPath(new URL('../dist/renderer/', import.meta.url));
+// Built by `npm run build` (vite) into dist/renderer: next to dist/src when compiled, under dist/ when run from src/.
+const RENDERER_DIR = [new URL('../dist/renderer/', import.meta.url), new URL('../renderer/', import.meta.url)]
+  .map((u) => fileURLToPath(u))
+  .find((d) => existsSync(join(d, 'index.html')));
 /** The dashboard may talk to its own origin only: no inline script, nothing fetched from elsewhere. */
 export const CSP =
   "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -135,7 +139,7 @@ function buildApp(ctx: GatewayContext): express.Express {
   app.use(lavaRoutes(ctx));
   app.use(adminApi(ctx));
   app.use(
-    express.static(RENDERER_DIR, {
+    express.static(RENDERER_DIR ?? fileURLToPath(new URL('../dist/renderer/', import.meta.url)), {
       index: 'index.html',
       setHeaders: (res) => {
         res.setHeader(

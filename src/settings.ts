@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { configSchema, deepMerge, type ConfigLayers, type GatewayConfig } from './config.js';
 import { writeJsonAtomic } from './data-dir.js';
+import { FileSecretStore, type SecretStore } from './secrets.js';
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -56,6 +57,7 @@ export class Settings {
   constructor(
     private layers: ConfigLayers,
     private readonly dataDir: string,
+    private readonly secretStore: SecretStore = new FileSecretStore(dataDir),
   ) {}
 
   /** Where each locked key comes from (`file`, `env`, `flag`). */
@@ -105,7 +107,7 @@ export class Settings {
     const saved = split(editable, false);
     const secrets = split(editable, true);
     await writeJsonAtomic(join(this.dataDir, 'settings.json'), saved, 0o600);
-    await writeJsonAtomic(join(this.dataDir, 'secrets.json'), secrets, 0o600);
+    await this.secretStore.write(secrets);
     this.layers = { ...this.layers, saved, secrets };
     const restartNeeded = parsed.data.port !== current.port ? ['port'] : [];
     return { ok: true, config: parsed.data, restartNeeded };

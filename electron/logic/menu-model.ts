@@ -1,0 +1,64 @@
+/**
+ * The tray menu as plain data (labels, enabled state, action ids); the Electron adapter turns it
+ * into a Menu. Kept pure so its content is unit-tested.
+ */
+import { usd, type TrayInput } from './tray-text.js';
+
+export type MenuAction =
+  'toggle-pause' | 'open-dashboard' | 'copy-base-url' | 'quit' | `copy-env:${string}` | 'open-sync';
+
+export interface MenuItemModel {
+  label?: string;
+  enabled?: boolean;
+  action?: MenuAction;
+  type?: 'separator' | 'normal' | 'submenu';
+  submenu?: MenuItemModel[];
+}
+
+export const TOOLS = ['claude-code', 'codex', 'cursor', 'aider', 'openai-sdk', 'anthropic-sdk'] as const;
+
+export function menuModel(t: TrayInput & { wallet?: { today: string; month: string } }): MenuItemModel[] {
+  const last = t.lastRequest
+    ? `Last: ${t.lastRequest.model ?? 'request'} ${t.lastRequest.cost ? usd(t.lastRequest.cost, 4) : 'unpriced'}`
+    : 'No requests yet';
+  const items: MenuItemModel[] = [
+    { label: `Today: ${usd(t.todayCost)} · ${t.todayRequests} requests`, enabled: false },
+    { label: `This month: ${usd(t.monthCost)}`, enabled: false },
+    { label: last, enabled: false },
+  ];
+  if (t.wallet)
+    items.push({ label: `Lava: today ${usd(t.wallet.today)} · month ${usd(t.wallet.month)}`, action: 'open-sync' });
+  if (t.budgetExceeded) items.push({ label: 'Budget reached — requests are refused', enabled: false });
+  items.push(
+    { type: 'separator' },
+    { label: t.paused ? 'Gateway paused' : `Gateway running on :${t.port}`, enabled: false },
+    { label: t.paused ? 'Resume gateway' : 'Pause gateway', action: 'toggle-pause' },
+    { type: 'separator' },
+    { label: 'Open dashboard', action: 'open-dashboard' },
+    { label: 'Copy base URL', action: 'copy-base-url' },
+    {
+      label: 'Connect a tool',
+      type: 'submenu',
+      submenu: TOOLS.map((tool) => ({ label: `Copy settings for ${tool}`, action: `copy-env:${tool}` as MenuAction })),
+    },
+    { type: 'separator' },
+    { label: 'Quit Lava Desktop', action: 'quit' },
+  );
+  return items;
+}
+
+/** What "Connect a tool" copies for each tool, with the gateway's real URL. */
+export function toolSnippet(tool: string, baseUrl: string): string {
+  switch (tool) {
+    case 'claude-code':
+      return `export ANTHROPIC_BASE_URL=${baseUrl}/anthropic`;
+    case 'codex':
+      return `model_provider = "lava"\n[model_providers.lava]\nname = "Lava Desktop"\nbase_url = "${baseUrl}/openai/v1"\nenv_key = "OPENAI_API_KEY"\nwire_api = "responses"`;
+    case 'cursor':
+      return `${baseUrl}/openai/v1`;
+    case 'anthropic-sdk':
+      return `ANTHROPIC_BASE_URL=${baseUrl}/anthropic`;
+    default:
+      return `export OPENAI_BASE_URL=${baseUrl}/openai/v1`;
+  }
+}

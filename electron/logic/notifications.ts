@@ -1,0 +1,99 @@
+/**
+ * Which gateway events deserve a desktop notification, what it says, which dashboard page a
+ * click opens — and a rate limit so a burst of events does not become a burst of pop-ups.
+ */
+export interface NotificationModel {
+  key: string;
+  title: string;
+  body: string;
+  page: 'spend' | 'sync' | 'settings' | 'live';
+}
+
+export type AppEvent =
+  | { type: 'budget.alert'; period: 'daily' | 'monthly'; threshold: number; spent: string; limit: number }
+  | { type: 'sync.status'; status: { state: string; lastSuccessAt?: string; lastError?: string } }
+  | { type: 'request.completed'; request: { error?: string; status?: number } }
+  | { type: 'port-in-use'; wanted: number; got: number }
+  | { type: string; [k: string]: unknown };
+
+const SYNC_FAILING_MS = 10 * 60_000;
+
+export function notificationFor(e: AppEvent, now: number, syncFailingSince?: number): NotificationModel | undefined {
+  switch (e.type) {
+    case 'budget.alert': {
+      const b = e as Extract<AppEvent, { type: 'budget.alert' }>;
+      return {
+        key: `budget:${b.period}:${b.threshold}`,
+        title:
+          b.threshold >= 100 ? `${cap(b.period)} budget reached` : `${b.threshold}% of your ${b.period} budget used`,
+        body: `$${Number(b.spent).toFixed(2)} of $${b.limit.toFixed(2)}.`,
+        page: 'spend',
+      };
+    }
+    case 'sync.status': {
+      const s = (e as Extract<AppEvent, { type: 'sync.status' }>).status;
+      if (s.state === 'invalid_key')
+        return {
+          key: 'sync:invalid-key',
+          title: 'Lava sync stopped',
+          body: 'Lava rejected the secret key. Check it in Keys & settings.',
+          page: 'settings',
+        };
+      if (s.state === 'retrying' && syncFailingSince !== undefined && now - syncFailingSince >= SYNC_FAILING_MS) {
+        return {
+          key: 'sync:failing',
+          title: 'Lava sync is failing',
+          body: s.lastError ?? 'Sync has failed for more than 10 minutes.',
+          page: 'sync',
+        };
+      }
+      return undefined;
+    }
+    case 'request.completed': {
+      const r = (e as Extract<AppEvent, { type: 'request.completed' }>).request;
+      if (r.error === 'lava: insufficient wallet balance')
+        return {
+          key: 'lava:402',
+          title: 'Lava wallet is empty',
+          body: 'Add funds to your Lava wallet to keep going.',
+          page: 'sync',
+        };
+      return undefined;
+    }
+    case 'port-in-use': {
+      const p = e as Extract<AppEvent, { type: 'port-in-use' }>;
+      return {
+        key: 'port',
+        title: `Port ${p.wanted} is in use`,
+        body: `Lava Desktop is listening on ${p.got} instead. Update your tools, or free the port and restart.`,
+        page: 'live',
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+const cap = (s: string) => s[0]!.toUpperCase() + s.slice(1);
+
+/** At most one notification per key per `perKeyMs`, and at most `burst` in any `windowMs`. */
+export class NotificationLimiter {
+  private readonly lastByKey = new Map<string, number>();
+  private recent: number[] = [];
+
+  constructor(
+    private readonly perKeyMs = 15 * 60_000,
+    private readonly burst = 3,
+    private readonly windowMs = 60_000,
+  ) {}
+
+  allow(key: string, now: number): boolean {
+    const last = this.lastByKey.get(key);
+    if (last !== undefined && now - last < this.perKeyMs) return false;
+    this.recent = this.recent.filter((t) => now - t < this.windowMs);
+    if (this.recent.length >= this.burst) return false;
+    this.recent.push(now);
+    this.lastByKey.set(key, now);
+    return true;
+  }
+}

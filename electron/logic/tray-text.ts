@@ -1,0 +1,56 @@
+/**
+ * Tray text and icon state from plain data (no Electron here, so it is unit-tested): today's
+ * spend for the title/tooltip, and which icon to show.
+ */
+export interface TrayInput {
+  todayCost: string;
+  todayRequests: number;
+  monthCost: string;
+  port: number;
+  paused: boolean;
+  budgetExceeded: boolean;
+  syncState?: string;
+  lastRequest?: { model?: string; cost?: string };
+}
+
+export type IconState = 'running' | 'paused' | 'budget-exceeded' | 'sync-error';
+
+export const usd = (v: string | number, digits = 2): string => {
+  const n = Number(v);
+  return `$${n > 0 && n < 0.01 ? n.toFixed(4) : n.toFixed(digits)}`;
+};
+
+export function trayTitle(t: TrayInput): string {
+  return usd(t.todayCost);
+}
+
+export function trayTooltip(t: TrayInput): string {
+  const state = t.paused ? 'paused' : `on :${t.port}`;
+  return `Lava Desktop (${state}) — today ${usd(t.todayCost)} · ${t.todayRequests} requests · this month ${usd(t.monthCost)}`;
+}
+
+export function iconState(t: TrayInput): IconState {
+  if (t.paused) return 'paused';
+  if (t.budgetExceeded) return 'budget-exceeded';
+  if (t.syncState === 'invalid_key' || t.syncState === 'retrying') return 'sync-error';
+  return 'running';
+}
+
+/**
+ * Limits tray refreshes to one a second, and none when nothing visible changed. Returns whether
+ * to apply `text` now (callers re-offer the latest text on a timer).
+ */
+export class TrayThrottle {
+  private last = '';
+  private lastAt = -Infinity;
+
+  constructor(private readonly intervalMs = 1000) {}
+
+  offer(text: string, now: number): boolean {
+    if (text === this.last) return false;
+    if (now - this.lastAt < this.intervalMs) return false;
+    this.last = text;
+    this.lastAt = now;
+    return true;
+  }
+}

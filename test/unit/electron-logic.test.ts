@@ -1,0 +1,124 @@
+/** The desktop shell's logic, as pure functions: tray text and icon, throttling, menu, notifications, window and IPC policy. */
+import { describe, expect, it } from 'vitest';
+import { iconState, TrayThrottle, trayTitle, trayTooltip, type TrayInput } from '../../electron/logic/tray-text.js';
+import { menuModel, toolSnippet } from '../../electron/logic/menu-model.js';
+import { NotificationLimiter, notificationFor } from '../../electron/logic/notifications.js';
+import { navigationDecision, senderAllowed } from '../../electron/logic/policy.js';
+
+const base: TrayInput = {
+  todayCost: '1.2345',
+  todayRequests: 12,
+  monthCost: '20.5',
+  port: 5282,
+  paused: false,
+  budgetExceeded: false,
+};
+
+describe('tray', () => {
+  it('shows today in the title and a fuller tooltip; small amounts keep their digits', () => {
+    expect(trayTitle(base)).toBe('$1.23');
+    expect(trayTitle({ ...base, todayCost: '0.0042' })).toBe('$0.0042');
+    expect(trayTooltip(base)).toBe('Lava Desktop (on :5282) — today $1.23 · 12 requests · this month $20.50');
+    expect(trayTooltip({ ...base, paused: true })).toContain('(paused)');
+  });
+
+  it('picks the icon state by priority: paused, budget, sync error, running', () => {
+    expect(iconState(base)).toBe('running');
+    expect(iconState({ ...base, syncState: 'retrying' })).toBe('sync-error');
+    expect(iconState({ ...base, syncState: 'invalid_key', budgetExceeded: true })).toBe('budget-exceeded');
+    expect(iconState({ ...base, budgetExceeded: true, paused: true })).toBe('paused');
+  });
+
+  it('updates at most once a second and never when unchanged', () => {
+    const t = new TrayThrottle(1000);
+    expect(t.offer('a', 0)).toBe(true);
+    expect(t.offer('a', 5000)).toBe(false);
+    expect(t.offer('b', 5100)).toBe(true);
+    expect(t.offer('c', 5500)).toBe(false);
+    expect(t.offer('c', 6100)).toBe(true);
+  });
+});
+
+describe('menu', () => {
+  it('lists today, month, last request, wallet, gateway state and actions', () => {
+    const m = menuModel({
+      ...base,
+      lastRequest: { model: 'gpt-4o-mini', cost: '0.00012' },
+      wallet: { today: '1', month: '9' },
+    });
+    const labels = m.map((i) => i.label ?? '—');
+    expect(labels).toEqual([
+      'Today: $1.23 · 12 requests',
+      'This month: $20.50',
+      'Last: gpt-4o-mini $0.0001',
+      'Lava: today $1.00 · month $9.00',
+      '—',
+      'Gateway running on :5282',
+      'Pause gateway',
+      '—',
+      'Open dashboard',
+      'Copy base URL',
+      'Connect a tool',
+      '—',
+      'Quit Lava Desktop',
+    ]);
+    expect(m.find((i) => i.label === 'Connect a tool')!.submenu!.map((s) => s.action)).toContain(
+      'copy-env:claude-code',
+    );
+    expect(menuModel({ ...base, paused: true }).some((i) => i.label === 'Resume gateway')).toBe(true);
+  });
+
+  it('copies tool settings with the real URL', () => {
+    expect(toolSnippet('claude-code', 'http://127.0.0.1:6000')).toBe(
+      'export ANTHROPIC_BASE_URL=http://127.0.0.1:6000/anthropic',
+    );
+    expect(toolSnippet('codex', 'http://127.0.0.1:6000')).toContain('base_url = "http://127.0.0.1:6000/openai/v1"');
+  });
+});
+
+describe('notifications', () => {
+  it('budget thresholds, Lava 402, a sync failing for 10 minutes, a port in use', () => {
+    expect(
+      notificationFor({ type: 'budget.alert', period: 'daily', threshold: 80, spent: '8', limit: 10 }, 0),
+    ).toMatchObject({ title: '80% of your daily budget used', page: 'spend' });
+    expect(
+      notificationFor({ type: 'budget.alert', period: 'monthly', threshold: 100, spent: '50', limit: 50 }, 0)?.title,
+    ).toBe('Monthly budget reached');
+    expect(
+      notificationFor({ type: 'request.completed', request: { error: 'lava: insufficient wallet balance' } }, 0)?.key,
+    ).toBe('lava:402');
+    expect(notificationFor({ type: 'request.completed', request: {} }, 0)).toBeUndefined();
+    const failing = { type: 'sync.status', status: { state: 'retrying', lastError: 'offline' } } as const;
+    expect(notificationFor(failing, 9 * 60_000, 0)).toBeUndefined();
+    expect(notificationFor(failing, 10 * 60_000, 0)?.key).toBe('sync:failing');
+    expect(notificationFor({ type: 'port-in-use', wanted: 5282, got: 40001 }, 0)?.body).toContain('40001');
+  });
+
+  it('rate-limits per key and in bursts', () => {
+    const l = new NotificationLimiter(60_000, 2, 10_000);
+    expect(l.allow('a', 0)).toBe(true);
+    expect(l.allow('a', 1000)).toBe(false);
+    expect(l.allow('b', 1000)).toBe(true);
+    expect(l.allow('c', 2000)).toBe(false); // burst of 2 in 10 s
+    expect(l.allow('c', 12_000)).toBe(true);
+    expect(l.allow('a', 61_000)).toBe(true);
+  });
+});
+
+describe('window and IPC policy', () => {
+  const origin = 'http://127.0.0.1:5282';
+  it('keeps navigation on the gateway; http(s) elsewhere opens in the browser; other schemes are denied', () => {
+    expect(navigationDecision(`${origin}/#/spend`, origin)).toBe('allow');
+    expect(navigationDecision('https://www.lava.so/dashboard/wallet', origin)).toBe('open-externally');
+    expect(navigationDecision('http://127.0.0.1:5283/', origin)).toBe('open-externally');
+    expect(navigationDecision('file:///etc/passwd', origin)).toBe('deny');
+    expect(navigationDecision('javascript:alert(1)', origin)).toBe('deny');
+  });
+
+  it('answers IPC only from frames of the gateway origin', () => {
+    expect(senderAllowed(`${origin}/`, origin)).toBe(true);
+    expect(senderAllowed('https://evil.example/', origin)).toBe(false);
+    expect(senderAllowed(undefined, origin)).toBe(false);
+    expect(senderAllowed('http://localhost:5282/', origin)).toBe(false);
+  });
+});
