@@ -69,6 +69,11 @@ async function main(): Promise<void> {
   });
   await refresh();
   if (!app.getLoginItemSettings().wasOpenedAtLogin) showWindow();
+  if (process.env.LAVA_DESKTOP_AUTO_UPDATE === '1') {
+    // Off by default until a release feed exists (electron-builder.yml `publish`).
+    const { autoUpdater } = await import('electron-updater');
+    void autoUpdater.checkForUpdatesAndNotify().catch(() => undefined);
+  }
 
   app.on('before-quit', (e) => {
     if (quitting) return;

@@ -194,11 +194,40 @@ export function SettingsView({ data, onSaved }: { data: SettingsData; onSaved: (
           {errors['security.allowedOrigins'] && <small class="error">{errors['security.allowedOrigins']}</small>}
         </div>
       </fieldset>
+      <DesktopOptions />
       <p class="note">Data dir: {data.dataDir}</p>
       <button type="submit" disabled={Object.keys(patch).length === 0}>
         Save
       </button>
       {saved && <p role="status">{saved}</p>}
     </form>
+  );
+}
+
+interface Bridge {
+  setOpenAtLogin(on: boolean): Promise<boolean>;
+  revealDataDir(): Promise<void>;
+}
+
+/** Desktop-only settings, shown when the page runs inside the Lava Desktop window. */
+function DesktopOptions() {
+  const bridge = (window as unknown as { lavaDesktop?: Bridge }).lavaDesktop;
+  const [atLogin, setAtLogin] = useState<boolean>();
+  if (!bridge) return null;
+  return (
+    <fieldset>
+      <legend>Desktop</legend>
+      <label>
+        <input
+          type="checkbox"
+          checked={atLogin ?? false}
+          onChange={async (e) => setAtLogin(await bridge.setOpenAtLogin(e.currentTarget.checked))}
+        />{' '}
+        Open Lava Desktop at login
+      </label>{' '}
+      <button type="button" onClick={() => void bridge.revealDataDir()}>
+        Show data folder
+      </button>
+    </fieldset>
   );
 }
