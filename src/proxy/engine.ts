@@ -19,6 +19,8 @@ import { resolveRoute, type RouteTable } from './resolve.js';
 import { guardedAgents, PrivateAddressError } from './ssrf.js';
 import { UsageChunkFilter } from './sse-filter.js';
 import { isLavaError, lavaErrorFor } from '../lava/errors.js';
+import { errorForClient, planUnified, UNIFIED_PATHS, type Translation } from '../unified/plan.js';
+import zlib from 'node:zlib';
 
 export interface ProxyOptions {
   table: () => RouteTable;
@@ -81,13 +83,22 @@ export function createProxy(opts: ProxyOptions) {
       t0,
     });
     res.setHeader('x-lava-desktop-request-id', ex.init.id);
+    const unified = req.method === 'POST' ? UNIFIED_PATHS[ex.init.path] : undefined;
     try {
-      ex.route = resolveRoute(rawUrl, req.headers, opts.table());
-      if (refusal) throw refusal;
-      if (hasBody(req)) await prepareBody(req, ex, opts);
+      if (unified) {
+        ex.clientStyle = STYLES[unified];
+        if (refusal) throw refusal;
+        await prepareUnified(req, ex, opts);
+      } else {
+        ex.route = resolveRoute(rawUrl, req.headers, opts.table());
+        if (refusal) throw refusal;
+        if (hasBody(req)) await prepareBody(req, ex, opts);
+      }
     } catch (e) {
       return refuse(res, ex, e, opts);
     }
+    if (!ex.route) return refuse(res, ex, new GatewayError(500, 'internal', 'no route'), opts);
+    if (ex.warnings.length) res.setHeader('x-lava-desktop-warning', ex.warnings.join('; '));
     for (const [k, v] of Object.entries(ex.route.setHeaders)) req.headers[k] = v;
     const defaults = ex.route.style.defaultHeaders;
     if (defaults) for (const [k, v] of Object.entries(defaults)) req.headers[k] ??= v;
@@ -111,37 +122,63 @@ export function createProxy(opts: ProxyOptions) {
   return { handle };
 }
 
-async function prepareBody(req: IncomingMessage, ex: Exchange, opts: ProxyOptions): Promise<void> {
+/** Reads the whole request body (limit → 413, client gone → 499). */
+async function readWhole(req: IncomingMessage, opts: ProxyOptions): Promise<Buffer> {
   const got = await readBody(req, opts.bodyLimit());
-  if (!got.ok) {
-    if ('tooLarge' in got) {
-      throw new GatewayError(
-        413,
-        'request_too_large',
-        `request body is larger than limits.bodyBytes (${opts.bodyLimit()} bytes)`,
-      );
-    }
-    throw new GatewayError(499, 'client_aborted', 'aborted by client');
+  if (got.ok) return got.body;
+  if ('tooLarge' in got) {
+    throw new GatewayError(
+      413,
+      'request_too_large',
+      `request body is larger than limits.bodyBytes (${opts.bodyLimit()} bytes)`,
+    );
   }
-  let body = got.body;
-  const route = ex.route!;
+  throw new GatewayError(499, 'client_aborted', 'aborted by client');
+}
+
+async function prepareBody(req: IncomingMessage, ex: Exchange, opts: ProxyOptions): Promise<void> {
+  const body = await readWhole(req, opts);
+  let json: unknown;
   if (String(req.headers['content-type'] ?? '').includes('json')) {
-    let json: unknown;
     try {
       json = JSON.parse(body.toString('utf8'));
     } catch {
       json = undefined; // not our business: the upstream will answer it
     }
-    if (json !== undefined) {
-      ex.info = route.style.requestInfo(json, route.upstream.pathname);
-      const b = json as { stream?: unknown; stream_options?: Record<string, unknown> };
-      if (wantsUsageInjection(json, route.style.id, route.upstream.pathname, opts)) {
-        b.stream_options = { ...(b.stream_options ?? {}), include_usage: true };
-        body = Buffer.from(JSON.stringify(json));
-        ex.filterUsage = true;
-      } else if (route.style.id === 'openai' && b.stream === true && b.stream_options?.include_usage !== true) {
-        ex.streamWithoutUsage = true;
-      }
+  }
+  setBody(req, ex, opts, json, body);
+}
+
+/** Unified endpoints: the body decides the provider, and may be translated to its API. */
+async function prepareUnified(req: IncomingMessage, ex: Exchange, opts: ProxyOptions): Promise<void> {
+  const raw = await readWhole(req, opts);
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new GatewayError(400, 'invalid_json', 'the request body is not valid JSON');
+  }
+  const plan = planUnified(ex.init.path, json, req.headers, opts.table());
+  ex.route = plan.route;
+  ex.translation = plan.translation;
+  ex.warnings = plan.warnings;
+  setBody(req, ex, opts, plan.body, Buffer.from(JSON.stringify(plan.body)));
+}
+
+/** Meters what the request asks for, adds stream usage where due, and sets the body to forward. */
+function setBody(req: IncomingMessage, ex: Exchange, opts: ProxyOptions, json: unknown, original: Buffer): void {
+  let body = original;
+  const route = ex.route!;
+  if (json !== undefined) {
+    ex.info = route.style.requestInfo(json, route.upstream.pathname);
+    const b = json as { stream?: unknown; stream_options?: Record<string, unknown> };
+    if (wantsUsageInjection(json, route.style.id, route.upstream.pathname, opts)) {
+      b.stream_options = { ...(b.stream_options ?? {}), include_usage: true };
+      body = Buffer.from(JSON.stringify(json));
+      // A translated stream is rebuilt by the translator, which decides about the usage chunk itself.
+      ex.filterUsage = !ex.translation;
+    } else if (route.style.id === 'openai' && b.stream === true && b.stream_options?.include_usage !== true) {
+      ex.streamWithoutUsage = true;
     }
   }
   if (opts.captureBodies()) ex.capture = { request: body.subarray(0, CAPTURE_CAP).toString('utf8'), response: '' };
@@ -191,6 +228,7 @@ function relay(proxyRes: IncomingMessage, ex: Exchange, res: ServerResponse, opt
   if (ex.route?.mode === 'lava' && lavaErrorFor(proxyRes.statusCode ?? 0, ex.route.style)) {
     return relayLavaError(proxyRes, ex, res, opts);
   }
+  if (ex.translation) return relayTranslated(proxyRes, ex, ex.translation, res, opts);
   ex.onResponse(proxyRes);
   const isSse = String(proxyRes.headers['content-type'] ?? '').includes('text/event-stream');
   const filter = ex.filterUsage && isSse;
@@ -245,6 +283,60 @@ function cutStream(
   });
 }
 
+/** A response in another API than the client's: JSON and errors rebuilt whole, streams translated event by event. */
+function relayTranslated(
+  proxyRes: IncomingMessage,
+  ex: Exchange,
+  t: Translation,
+  res: ServerResponse,
+  opts: ProxyOptions,
+): void {
+  ex.onResponse(proxyRes);
+  proxyRes.on('data', (chunk: Buffer) => ex.tap(chunk));
+  const status = proxyRes.statusCode ?? 502;
+  const sse = String(proxyRes.headers['content-type'] ?? '').includes('text/event-stream');
+  res.once('close', () => {
+    const error = !res.writableFinished
+      ? 'aborted by client'
+      : !proxyRes.complete
+        ? 'upstream closed the connection early'
+        : undefined;
+    void ex.finish(error).then(opts.onEnd);
+  });
+  if (status < 400 && sse) {
+    res.writeHead(status, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    res.flushHeaders();
+    proxyRes.pipe(t.stream()).pipe(res);
+    proxyRes.once('close', () => {
+      if (!proxyRes.complete && !res.writableEnded) res.destroy();
+    });
+    return;
+  }
+  const chunks: Buffer[] = [];
+  proxyRes.on('data', (c: Buffer) => chunks.push(c));
+  proxyRes.once('end', () => {
+    const text = decodeBody(Buffer.concat(chunks), String(proxyRes.headers['content-encoding'] ?? ''));
+    let body: string;
+    if (status >= 400) body = errorForClient(status, text, STYLES[t.client]);
+    else {
+      try {
+        body = JSON.stringify(t.json(JSON.parse(text) as Record<string, unknown>));
+      } catch {
+        body = errorForClient(502, 'the provider answered with something that is not JSON', STYLES[t.client]);
+      }
+    }
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
+}
+
+function decodeBody(buf: Buffer, encoding: string): string {
+  if (encoding === 'gzip') return zlib.gunzipSync(buf).toString('utf8');
+  if (encoding === 'br') return zlib.brotliDecompressSync(buf).toString('utf8');
+  if (encoding === 'deflate') return zlib.inflateSync(buf).toString('utf8');
+  return buf.toString('utf8');
+}
+
 /** Lava's 401/402 are small: read them whole and, if they are Lava's own, answer in words that say what to do. */
 function relayLavaError(proxyRes: IncomingMessage, ex: Exchange, res: ServerResponse, opts: ProxyOptions): void {
   const status = proxyRes.statusCode ?? 502;
@@ -273,7 +365,7 @@ function refuse(res: ServerResponse, ex: Exchange, e: unknown, opts: ProxyOption
 
 async function finishWith(ex: Exchange, res: ServerResponse, err: GatewayError, opts: ProxyOptions): Promise<void> {
   const aborted = err.status === 499;
-  if (!aborted) sendError(res, err, ex.route?.style ?? STYLES.openai);
+  if (!aborted) sendError(res, err, ex.clientStyle ?? ex.route?.style ?? STYLES.openai);
   ex.status = aborted ? 499 : err.status;
   opts.onEnd(await ex.finish(err.message));
 }

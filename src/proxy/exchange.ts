@@ -8,7 +8,8 @@ import { StringDecoder } from 'node:string_decoder';
 import zlib from 'node:zlib';
 import type { IncomingMessage } from 'node:http';
 import type { Route } from './resolve.js';
-import type { RequestInfo, ResponseFacts, StreamMeter } from '../providers/types.js';
+import type { ApiStyle, RequestInfo, ResponseFacts, StreamMeter } from '../providers/types.js';
+import type { Translation } from '../unified/plan.js';
 import type { RequestRecord } from '../store/types.js';
 import { emptyUsage, type Usage } from '../metering/usage.js';
 import { PRICES_VERSION, priceOf } from '../metering/cost.js';
@@ -34,6 +35,12 @@ export class Exchange {
   info: RequestInfo = { stream: false };
   /** Body to send upstream (already read, maybe rewritten). */
   body?: Buffer;
+  /** The client's API when it differs from the provider's (unified endpoints). */
+  translation?: Translation;
+  /** The API whose error shape the client expects (unified endpoints). */
+  clientStyle?: ApiStyle;
+  /** Parameters dropped in translation, for the x-lava-desktop-warning header. */
+  warnings: string[] = [];
   /** The gateway added include_usage: hide the extra chunk from the client. */
   filterUsage = false;
   /** An OpenAI-style stream was sent without include_usage: no usage will come, keep text to estimate. */
@@ -193,6 +200,7 @@ export class Exchange {
     if (this.facts.responseId) r.responseId = this.facts.responseId;
     if (this.lavaRequestId) r.lavaRequestId = this.lavaRequestId;
     if (this.capture) r.bodies = { ...this.capture };
+    if (this.clientStyle) r.clientFormat = this.clientStyle.id;
     return r;
   }
 }

@@ -111,7 +111,12 @@ export function resolveRoute(rawUrl: string, headers: IncomingHttpHeaders, table
   return providerRoute(native.provider, native.rest, headers, table);
 }
 
-function providerRoute(p: Provider, pathAndQuery: string, headers: IncomingHttpHeaders, table: RouteTable): Route {
+export function providerRoute(
+  p: Provider,
+  pathAndQuery: string,
+  headers: IncomingHttpHeaders,
+  table: RouteTable,
+): Route {
   const upstream = joinOrigin(p.documented, pathAndQuery);
   const base = { providerKey: p.key, provider: p, style: p.style, upstream, guarded: false };
   const lava = table.lava;

@@ -26,6 +26,8 @@ export interface RequestRecord {
   client: string;
   origin?: 'local' | 'remote';
   sync: 'local' | 'pending' | 'synced';
+  /** On the unified endpoints: the API the client spoke (the provider's is the provider's style). */
+  clientFormat?: string;
   /** The gateway's own estimate, kept when Lava's cost replaces it (drift per model). */
   localCost?: string;
   bodies?: { request?: string; response?: string };

@@ -29,6 +29,16 @@ export async function startAnthropic(opts: { requireKey?: string } = {}): Promis
     }
     const body = JSON.parse(raw || '{}') as Record<string, unknown>;
     if (typeof body.max_tokens !== 'number') return sendJson(res, 400, invalid('max_tokens: Field required'));
+    const msgs = Array.isArray(body.messages) ? (body.messages as { role: string }[]) : [];
+    if (msgs[0]?.role !== 'user')
+      return sendJson(res, 400, invalid('messages: first message must use the "user" role'));
+    for (let i = 1; i < msgs.length; i++) {
+      if (msgs[i]!.role === msgs[i - 1]!.role)
+        return sendJson(res, 400, invalid('messages: roles must alternate between "user" and "assistant"'));
+    }
+    const tools = Array.isArray(body.tools) ? (body.tools as { name: string }[]) : [];
+    const lastUser = JSON.stringify(msgs.at(-1) ?? {});
+    const callTool = tools.length > 0 && raw.includes('[tool]') && !lastUser.includes('tool_result');
     const model = String(body.model ?? '');
     const err = /^error-(\d{3})$/.exec(model);
     if (err)
@@ -52,6 +62,54 @@ export async function startAnthropic(opts: { requireKey?: string } = {}): Promis
     sim.lastUsage = usage;
     const id = `msg_sim${Date.now().toString(36)}`;
     const text = words.join('');
+    if (callTool) {
+      const toolUse = { type: 'tool_use', id: 'toolu_sim1', name: tools[0]!.name, input: { city: 'Paris' } };
+      if (body.stream !== true) {
+        return sendJson(res, 200, {
+          id,
+          type: 'message',
+          role: 'assistant',
+          model,
+          content: [{ type: 'text', text: 'Let me check.' }, toolUse],
+          stop_reason: 'tool_use',
+          stop_sequence: null,
+          usage,
+        });
+      }
+      return writeFrames(
+        res,
+        [
+          ev('message_start', {
+            message: {
+              id,
+              type: 'message',
+              role: 'assistant',
+              model,
+              content: [],
+              stop_reason: null,
+              stop_sequence: null,
+              usage: { ...usage, output_tokens: 1 },
+            },
+          }),
+          ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+          ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'Let me check.' } }),
+          ev('content_block_stop', { index: 0 }),
+          ev('content_block_start', {
+            index: 1,
+            content_block: { type: 'tool_use', id: 'toolu_sim1', name: tools[0]!.name, input: {} },
+          }),
+          ev('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: '{"city": ' } }),
+          ev('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: '"Paris"}' } }),
+          ev('content_block_stop', { index: 1 }),
+          ev('message_delta', {
+            delta: { stop_reason: 'tool_use', stop_sequence: null },
+            usage: { output_tokens: output },
+          }),
+          ev('message_stop', {}),
+        ],
+        gap,
+      );
+    }
     if (body.stream !== true) {
       return sendJson(res, 200, {
         id,

@@ -56,7 +56,17 @@ export async function startOpenAi(opts: { requireKey?: string } = {}): Promise<O
       sim.lastUsage = usage;
       return sendJson(res, 200, {
         object: 'list',
-        data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2, 0.3] }],
+        // The SDKs ask for base64 (little-endian float32) by default and decode it themselves.
+        data: [
+          {
+            object: 'embedding',
+            index: 0,
+            embedding:
+              body.encoding_format === 'base64'
+                ? Buffer.from(new Float32Array([0.1, 0.2, 0.3]).buffer).toString('base64')
+                : [0.1, 0.2, 0.3],
+          },
+        ],
         model,
         usage,
       });
@@ -99,6 +109,82 @@ async function chat(
   };
   const id = `chatcmpl-sim${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   const created = Math.floor(Date.now() / 1000);
+  const messages = Array.isArray(body.messages) ? (body.messages as { role: string; tool_calls?: unknown[] }[]) : [];
+  for (const [i, m] of messages.entries()) {
+    if (m.role === 'tool' && !messages.slice(0, i).some((p) => p.role === 'assistant' && p.tool_calls?.length)) {
+      return sendJson(res, 400, {
+        error: {
+          message:
+            "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.",
+          type: 'invalid_request_error',
+          param: 'messages',
+          code: null,
+        },
+      });
+    }
+  }
+  const tools = Array.isArray(body.tools) ? (body.tools as { function: { name: string } }[]) : [];
+  if (tools.length && raw.includes('[tool]') && messages.at(-1)?.role !== 'tool') {
+    const call = {
+      id: 'call_sim1',
+      type: 'function',
+      function: { name: tools[0]!.function.name, arguments: '{"city":"Paris"}' },
+    };
+    sim.lastUsage = usage;
+    if (body.stream !== true) {
+      return sendJson(res, 200, {
+        id,
+        object: 'chat.completion',
+        created,
+        model,
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: null, tool_calls: [call], refusal: null },
+            logprobs: null,
+            finish_reason: 'tool_calls',
+          },
+        ],
+        usage,
+      });
+    }
+    const base = { id, object: 'chat.completion.chunk', created, model };
+    const withUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+    const frames = [
+      sse({
+        ...base,
+        choices: [
+          {
+            index: 0,
+            delta: {
+              role: 'assistant',
+              content: null,
+              tool_calls: [
+                { index: 0, id: 'call_sim1', type: 'function', function: { name: call.function.name, arguments: '' } },
+              ],
+            },
+            finish_reason: null,
+          },
+        ],
+      }),
+      sse({
+        ...base,
+        choices: [
+          { index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] }, finish_reason: null },
+        ],
+      }),
+      sse({
+        ...base,
+        choices: [
+          { index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '"Paris"}' } }] }, finish_reason: null },
+        ],
+      }),
+      sse({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] }),
+      ...(withUsage ? [sse({ ...base, choices: [], usage })] : []),
+      'data: [DONE]\n\n',
+    ];
+    return writeFrames(res, frames, gap);
+  }
   if (body.stream !== true) {
     sim.lastUsage = usage;
     return sendJson(res, 200, {

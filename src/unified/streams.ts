@@ -1,0 +1,67 @@
+/**
+ * Streaming translation: SSE in one API's framing out as the other's, event by event as they
+ * arrive (eventsource-parser on the way in; complete events written on the way out).
+ */
+import { Transform, type TransformCallback } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { createParser, type EventSourceParser } from 'eventsource-parser';
+import { ChatToMessagesStream, MessagesToChatStream } from '../providers/anthropic/translate.js';
+
+abstract class SseTranslator extends Transform {
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly parser: EventSourceParser;
+
+  constructor() {
+    super();
+    this.parser = createParser({
+      onEvent: (e) => {
+        try {
+          this.onEvent(e.event, e.data);
+        } catch {
+          // a malformed upstream event is skipped, the stream goes on
+        }
+      },
+    });
+  }
+
+  protected abstract onEvent(event: string | undefined, data: string): void;
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.parser.feed(this.decoder.write(chunk));
+    cb();
+  }
+}
+
+/** Anthropic Messages SSE → OpenAI chat completion chunks. */
+export class AnthropicToOpenAiSse extends SseTranslator {
+  private readonly conv: MessagesToChatStream;
+
+  constructor(model: string, includeUsage: boolean) {
+    super();
+    this.conv = new MessagesToChatStream(model, includeUsage);
+  }
+
+  protected onEvent(event: string | undefined, data: string): void {
+    for (const payload of this.conv.event(event, JSON.parse(data) as Record<string, unknown>))
+      this.push(`data: ${payload}\n\n`);
+  }
+}
+
+/** OpenAI chat completion chunks → Anthropic Messages SSE. */
+export class OpenAiToAnthropicSse extends SseTranslator {
+  private readonly conv: ChatToMessagesStream;
+
+  constructor(model: string) {
+    super();
+    this.conv = new ChatToMessagesStream(model);
+  }
+
+  protected onEvent(_event: string | undefined, data: string): void {
+    for (const [ev, payload] of this.conv.chunk(data)) this.push(`event: ${ev}\ndata: ${JSON.stringify(payload)}\n\n`);
+  }
+
+  override _flush(cb: TransformCallback): void {
+    for (const [ev, payload] of this.conv.finish()) this.push(`event: ${ev}\ndata: ${JSON.stringify(payload)}\n\n`);
+    cb();
+  }
+}
