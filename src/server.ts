@@ -16,7 +16,7 @@ import { lavaRoutes } from './admin/lava-routes.js';
 import { safeEqual } from './admin/auth.js';
 import { createProxy } from './proxy/engine.js';
 import { isForwardPath, nativeRoute } from './proxy/resolve.js';
-import { UNIFIED_PATHS } from './unified/plan.js';
+import { unifiedClient } from './unified/plan.js';
 import { clientCredential } from './proxy/credentials.js';
 import { budgetRefusal, recordSpend } from './budgets.js';
 import { checkAdminOrigin, checkHost, checkProxyOrigin, dashboardOrigins, allowedHosts } from './guards.js';
@@ -76,7 +76,7 @@ export function createGatewayServer(
       if (!o.ok) return plainError(res, o.status, o.code, o.message);
       return void app(req, res);
     }
-    if (isForwardPath(url) || nativeRoute(url, ctx.table) || (req.method === 'POST' && UNIFIED_PATHS[path])) {
+    if (isForwardPath(url) || nativeRoute(url, ctx.table) || unifiedClient(req.method, path)) {
       return void proxy.handle(req, res, proxyRefusal(ctx, req));
     }
     app(req, res);

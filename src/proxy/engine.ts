@@ -19,7 +19,14 @@ import { resolveRoute, type RouteTable } from './resolve.js';
 import { guardedAgents, PrivateAddressError } from './ssrf.js';
 import { UsageChunkFilter } from './sse-filter.js';
 import { isLavaError, lavaErrorFor } from '../lava/errors.js';
-import { errorForClient, planUnified, UNIFIED_PATHS, type Translation } from '../unified/plan.js';
+import {
+  errorForClient,
+  planRewrite,
+  planUnified,
+  REWRITE_PREFIX,
+  unifiedClient,
+  type Translation,
+} from '../unified/plan.js';
 import zlib from 'node:zlib';
 
 export interface ProxyOptions {
@@ -83,7 +90,7 @@ export function createProxy(opts: ProxyOptions) {
       t0,
     });
     res.setHeader('x-lava-desktop-request-id', ex.init.id);
-    const unified = req.method === 'POST' ? UNIFIED_PATHS[ex.init.path] : undefined;
+    const unified = unifiedClient(req.method, ex.init.path);
     try {
       if (unified) {
         ex.clientStyle = STYLES[unified];
@@ -158,7 +165,10 @@ async function prepareUnified(req: IncomingMessage, ex: Exchange, opts: ProxyOpt
   } catch {
     throw new GatewayError(400, 'invalid_json', 'the request body is not valid JSON');
   }
-  const plan = planUnified(ex.init.path, json, req.headers, opts.table());
+  const rawUrl = req.url ?? '/';
+  const plan = ex.init.path.startsWith(REWRITE_PREFIX)
+    ? planRewrite(rawUrl, json, req.headers, opts.table())
+    : planUnified(ex.init.path, json, req.headers, opts.table());
   ex.route = plan.route;
   ex.translation = plan.translation;
   ex.warnings = plan.warnings;

@@ -6,8 +6,8 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayError } from '../errors.js';
-import { STYLES } from '../providers/registry.js';
-import type { ApiStyle, StyleId } from '../providers/types.js';
+import { providerForUrl, STYLES } from '../providers/registry.js';
+import type { ApiStyle, Provider, StyleId } from '../providers/types.js';
 import { providerRoute, type Route, type RouteTable } from '../proxy/resolve.js';
 import { routeModel } from './route-model.js';
 import {
@@ -46,18 +46,98 @@ export interface UnifiedPlan {
 
 export function planUnified(path: string, json: unknown, headers: IncomingHttpHeaders, table: RouteTable): UnifiedPlan {
   const client = UNIFIED_PATHS[path]!;
-  const clientStyle = STYLES[client];
   const req = (json ?? {}) as Json;
   const { provider, model } = routeModel(req.model, table);
-  const target = provider.style.id;
   const embeddings = path === '/v1/embeddings';
-  if (target === 'openai') {
-    const native = `${provider.base.pathname.replace(/\/$/, '')}/${embeddings ? 'embeddings' : 'chat/completions'}`;
-    const route = providerRoute(provider, native, headers, table);
-    if (client === 'openai') return { route, body: { ...req, model }, warnings: [], clientStyle };
+  const native =
+    provider.style.id === 'anthropic'
+      ? '/v1/messages'
+      : `${provider.base.pathname.replace(/\/$/, '')}/${embeddings ? 'embeddings' : 'chat/completions'}`;
+  return planFor(client, provider, native, model, req, headers, table, embeddings);
+}
+
+export const REWRITE_PREFIX = '/v1/rewrite/';
+
+/** The API a client speaks on a unified or rewrite path (POST only), if the path is one. */
+export function unifiedClient(method: string | undefined, path: string): StyleId | undefined {
+  if (method !== 'POST') return undefined;
+  if (UNIFIED_PATHS[path]) return UNIFIED_PATHS[path];
+  if (!path.startsWith(REWRITE_PREFIX)) return undefined;
+  const format = path.slice(REWRITE_PREFIX.length).split('/')[0]!;
+  return format === 'anthropic' || format === 'google' ? format : 'openai';
+}
+/** What each client SDK appends to a base URL; Lava strips it from rewrite URLs (lava-api.md §2.2). */
+const SDK_SUFFIX: Record<string, string> = { openai: '/chat/completions', anthropic: '/v1/messages', google: '' };
+
+/** `/v1/rewrite/<format>/<provider URL>`: the client speaks `format`, the provider is named by the URL. */
+export function planRewrite(
+  rawUrl: string,
+  json: unknown,
+  headers: IncomingHttpHeaders,
+  table: RouteTable,
+): UnifiedPlan {
+  const m = /^\/v1\/rewrite\/([a-z]+)\/(.+)$/.exec(rawUrl);
+  const format = m?.[1] ?? '';
+  if (!m || !(format in SDK_SUFFIX)) {
+    throw new GatewayError(
+      400,
+      'bad_rewrite',
+      `rewrite needs /v1/rewrite/<openai|anthropic|google>/<provider URL>${format === 'bedrock' ? ' (bedrock is not supported)' : ''}`,
+    );
+  }
+  let target = m[2]!.replace(/^(https?):\/(?!\/)/, '$1://');
+  if (!/^https?:\/\//.test(target)) target = `https://${target}`;
+  const [pathPart = '', query] = target.split(/\?(.*)/s);
+  const suffix = SDK_SUFFIX[format]!;
+  const stripped =
+    suffix &&
+    pathPart.endsWith(suffix) &&
+    !pathPart.slice(0, -suffix.length).endsWith('/') &&
+    new URL(pathPart).pathname !== suffix
+      ? pathPart.slice(0, -suffix.length)
+      : pathPart;
+  if (!URL.canParse(stripped))
+    throw new GatewayError(400, 'bad_rewrite', 'the provider URL in the rewrite path is not a URL');
+  const url = new URL(stripped + (query ? `?${query}` : ''));
+  const provider = providerForUrl(table.providers, url);
+  if (!provider) throw new GatewayError(400, 'bad_rewrite', `${url.host} is not a known provider`);
+  const req = (json ?? {}) as Json;
+  return planFor(
+    format as 'openai' | 'anthropic',
+    provider,
+    url.pathname + url.search,
+    String(req.model ?? ''),
+    req,
+    headers,
+    table,
+    false,
+  );
+}
+
+function planFor(
+  client: StyleId,
+  provider: Provider,
+  native: string,
+  model: string,
+  req: Json,
+  headers: IncomingHttpHeaders,
+  table: RouteTable,
+  embeddings: boolean,
+): UnifiedPlan {
+  const clientStyle = STYLES[client];
+  const target = provider.style.id;
+  if (target === client) {
+    return {
+      route: providerRoute(provider, native, headers, table),
+      body: { ...req, model },
+      warnings: [],
+      clientStyle,
+    };
+  }
+  if (target === 'openai' && client === 'anthropic') {
     const t = messagesToChat(req, model);
     return {
-      route,
+      route: providerRoute(provider, native, headers, table),
       body: t.body,
       warnings: t.warnings,
       clientStyle,
@@ -69,9 +149,8 @@ export function planUnified(path: string, json: unknown, headers: IncomingHttpHe
       },
     };
   }
-  if (target === 'anthropic' && !embeddings) {
-    const route = providerRoute(provider, '/v1/messages', headers, table);
-    if (client === 'anthropic') return { route, body: { ...req, model }, warnings: [], clientStyle };
+  if (target === 'anthropic' && client === 'openai' && !embeddings) {
+    const route = providerRoute(provider, native, headers, table);
     const t = chatToMessages(req, model);
     const includeUsage = (req.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
     return {
@@ -90,7 +169,7 @@ export function planUnified(path: string, json: unknown, headers: IncomingHttpHe
   throw new GatewayError(
     400,
     'unsupported_translation',
-    `${provider.key} (${target} API) cannot serve ${path} yet; call it on /${provider.key}/… in its own API`,
+    `translating ${client} requests to ${provider.key} (${target} API) is not supported yet; call it on /${provider.key}/… in its own API`,
   );
 }
 

@@ -297,3 +297,37 @@ describe('routing', () => {
     expect(e.data[0]!.embedding).toHaveLength(3);
   });
 });
+
+describe('/v1/rewrite/<format>/<url>', () => {
+  it("the Lava SDK's gateway(url, { format }) and an OpenAI SDK base URL on a rewrite path", async () => {
+    const { Lava } = await import('@lavapayments/nodejs');
+    const lava = new Lava('aks_test_rewrite_0001', { baseUrl: `${h.gw.url}/v1/` });
+    const viaGateway = (await lava.gateway('https://api.anthropic.com/v1/messages', {
+      format: 'openai',
+      body: { model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'rewrite me' }] },
+    })) as { object: string; choices: { message: { content: string } }[] };
+    expect(viaGateway.object).toBe('chat.completion');
+    expect(viaGateway.choices[0]!.message.content).toBe('Hello from the');
+    expect(h.sims.anthropic.received.at(-1)!.url).toBe('/v1/messages');
+
+    // Scheme-less URL as in Lava's docs; the OpenAI SDK appends /chat/completions, which is stripped.
+    const client = new OpenAI({
+      apiKey: 'x',
+      baseURL: `${h.gw.url}/v1/rewrite/openai/api.anthropic.com/v1/messages`,
+      maxRetries: 0,
+    });
+    const r = await client.chat.completions.create({
+      model: 'claude-sonnet-4-5',
+      messages: [{ role: 'user', content: 'x' }],
+    });
+    expect(r.choices[0]!.message.content).toBe('Hello from the');
+    expect(h.sims.anthropic.received.at(-1)!.url).toBe('/v1/messages');
+
+    const bad = await fetch(`${h.gw.url}/v1/rewrite/bedrock/x.example/converse`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(bad.status).toBe(400);
+  });
+});
