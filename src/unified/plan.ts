@@ -16,7 +16,8 @@ import {
   messagesResponseToChat,
   messagesToChat,
 } from '../providers/anthropic/translate.js';
-import { AnthropicToOpenAiSse, OpenAiToAnthropicSse } from './streams.js';
+import { AnthropicToOpenAiSse, GeminiSse, OpenAiToAnthropicSse } from './streams.js';
+import { chatToGemini, geminiResponseToChat } from '../providers/google/translate.js';
 import type { Transform } from 'node:stream';
 
 export const UNIFIED_PATHS: Record<string, 'openai' | 'anthropic'> = {
@@ -49,10 +50,13 @@ export function planUnified(path: string, json: unknown, headers: IncomingHttpHe
   const req = (json ?? {}) as Json;
   const { provider, model } = routeModel(req.model, table);
   const embeddings = path === '/v1/embeddings';
+  const base = provider.base.pathname.replace(/\/$/, '');
   const native =
     provider.style.id === 'anthropic'
       ? '/v1/messages'
-      : `${provider.base.pathname.replace(/\/$/, '')}/${embeddings ? 'embeddings' : 'chat/completions'}`;
+      : provider.style.id === 'google'
+        ? `${base}/models/${model}:${req.stream === true ? 'streamGenerateContent?alt=sse' : 'generateContent'}`
+        : `${base}/${embeddings ? 'embeddings' : 'chat/completions'}`;
   return planFor(client, provider, native, model, req, headers, table, embeddings);
 }
 
@@ -163,6 +167,27 @@ function planFor(
         model: String(req.model),
         json: (b) => messagesResponseToChat(b, String(req.model)),
         stream: () => new AnthropicToOpenAiSse(String(req.model), includeUsage),
+      },
+    };
+  }
+  if (target === 'google' && client !== 'google' && !embeddings) {
+    const asChat = client === 'anthropic' ? messagesToChat(req, model) : { body: req, warnings: [] };
+    const t = chatToGemini(asChat.body);
+    const includeUsage = (req.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+    const name = String(req.model);
+    return {
+      route: providerRoute(provider, native, headers, table),
+      body: t.body,
+      warnings: [...asChat.warnings, ...t.warnings],
+      clientStyle,
+      translation: {
+        client,
+        model: name,
+        json: (b) =>
+          client === 'anthropic'
+            ? chatResponseToMessages(geminiResponseToChat(b, name), name)
+            : geminiResponseToChat(b, name),
+        stream: () => new GeminiSse(name, client as 'openai' | 'anthropic', includeUsage),
       },
     };
   }

@@ -6,6 +6,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceParser } from 'eventsource-parser';
 import { ChatToMessagesStream, MessagesToChatStream } from '../providers/anthropic/translate.js';
+import { GeminiToChatStream } from '../providers/google/translate.js';
 
 abstract class SseTranslator extends Transform {
   private readonly decoder = new StringDecoder('utf8');
@@ -62,6 +63,37 @@ export class OpenAiToAnthropicSse extends SseTranslator {
 
   override _flush(cb: TransformCallback): void {
     for (const [ev, payload] of this.conv.finish()) this.push(`event: ${ev}\ndata: ${JSON.stringify(payload)}\n\n`);
+    cb();
+  }
+}
+
+/** Gemini SSE (`alt=sse`) → OpenAI chat chunks, or on to Anthropic events for Anthropic clients. */
+export class GeminiSse extends SseTranslator {
+  private readonly gemini: GeminiToChatStream;
+  private readonly anthropic?: ChatToMessagesStream;
+
+  constructor(model: string, client: 'openai' | 'anthropic', includeUsage: boolean) {
+    super();
+    this.gemini = new GeminiToChatStream(model, client === 'anthropic' || includeUsage);
+    if (client === 'anthropic') this.anthropic = new ChatToMessagesStream(model);
+  }
+
+  private send(payloads: string[]): void {
+    for (const p of payloads) {
+      if (!this.anthropic) this.push(`data: ${p}\n\n`);
+      else
+        for (const [ev, data] of this.anthropic.chunk(p)) this.push(`event: ${ev}\ndata: ${JSON.stringify(data)}\n\n`);
+    }
+  }
+
+  protected onEvent(_event: string | undefined, data: string): void {
+    this.send(this.gemini.chunkOf(JSON.parse(data) as Record<string, unknown>));
+  }
+
+  override _flush(cb: TransformCallback): void {
+    this.send(this.gemini.end());
+    if (this.anthropic)
+      for (const [ev, data] of this.anthropic.finish()) this.push(`event: ${ev}\ndata: ${JSON.stringify(data)}\n\n`);
     cb();
   }
 }

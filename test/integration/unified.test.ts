@@ -331,3 +331,77 @@ describe('/v1/rewrite/<format>/<url>', () => {
     expect(bad.status).toBe(400);
   });
 });
+
+describe('Gemini behind the OpenAI and Anthropic shapes', () => {
+  it('OpenAI SDK → google/gemini-2.5-flash: JSON with system instruction, stream with usage', async () => {
+    const r = await oa.chat.completions
+      .create({
+        model: 'google/gemini-2.5-flash',
+        max_tokens: 50,
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'hi [think]' },
+        ],
+      })
+      .withResponse();
+    expect(r.data.choices[0]!.message.content).toBe('Hello from the');
+    const got = h.sims.gemini.received.at(-1)!;
+    expect(got.url).toBe('/v1beta/models/gemini-2.5-flash:generateContent');
+    expect(JSON.parse(got.body)).toMatchObject({
+      systemInstruction: { parts: [{ text: 'Be brief.' }] },
+      contents: [{ role: 'user', parts: [{ text: 'hi [think]' }] }],
+      generationConfig: { maxOutputTokens: 50 },
+    });
+    const u = h.sims.gemini.lastUsage!;
+    expect(r.data.usage).toMatchObject({
+      prompt_tokens: u.promptTokenCount,
+      completion_tokens: u.candidatesTokenCount! + u.thoughtsTokenCount!,
+      completion_tokens_details: { reasoning_tokens: 7 },
+    });
+    const rec = await h.record(r.response.headers.get('x-lava-desktop-request-id')!);
+    expect(rec).toMatchObject({
+      provider: 'google',
+      clientFormat: 'openai',
+      model: 'gemini-2.5-flash',
+      costSource: 'prices',
+    });
+
+    const stream = await oa.chat.completions.create({
+      model: 'google/gemini-2.5-flash',
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: 'user', content: 'go [chunks=4]' }],
+    });
+    let text = '';
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    for await (const c of stream) {
+      text += c.choices[0]?.delta.content ?? '';
+      if (c.usage) usage = c.usage;
+    }
+    expect(text).toBe('Hello from the simulator');
+    expect(usage?.total_tokens).toBe(h.sims.gemini.lastUsage!.totalTokenCount);
+    expect(h.sims.gemini.received.at(-1)!.url).toBe('/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse');
+  });
+
+  it('Anthropic SDK → google/gemini-2.5-flash: JSON and stream', async () => {
+    const msg = await an.messages.create({
+      model: 'google/gemini-2.5-flash',
+      max_tokens: 50,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    expect(msg).toMatchObject({
+      type: 'message',
+      content: [{ type: 'text', text: 'Hello from the' }],
+      stop_reason: 'end_turn',
+    });
+    const final = await an.messages
+      .stream({
+        model: 'google/gemini-2.5-flash',
+        max_tokens: 50,
+        messages: [{ role: 'user', content: 'go [chunks=2]' }],
+      })
+      .finalMessage();
+    expect(final.content[0]).toMatchObject({ type: 'text', text: 'Hello from' });
+    expect(final.usage.output_tokens).toBe(h.sims.gemini.lastUsage!.candidatesTokenCount);
+  });
+});

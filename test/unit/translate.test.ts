@@ -201,15 +201,13 @@ describe('streams', () => {
     });
     parser.feed(fixture('anthropic-stream-server-tools.sse'));
     expect(out.at(-1)).toBe('[DONE]');
-    const chunks = out
-      .slice(0, -1)
-      .map(
-        (p) =>
-          JSON.parse(p) as {
-            choices: { delta: { content?: string }; finish_reason: string | null }[];
-            usage?: Record<string, unknown>;
-          },
-      );
+    const chunks = out.slice(0, -1).map(
+      (p) =>
+        JSON.parse(p) as {
+          choices: { delta: { content?: string }; finish_reason: string | null }[];
+          usage?: Record<string, unknown>;
+        },
+    );
     expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('Searching');
     expect(chunks.find((c) => c.choices[0]?.finish_reason)?.choices[0]!.finish_reason).toBe('stop');
     expect(chunks.at(-1)!.usage).toEqual({
