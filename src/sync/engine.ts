@@ -29,6 +29,8 @@ export interface SyncSettings {
 }
 
 export interface SyncTiming {
+  /** Delay of the first sync after start-up. */
+  startMs: number;
   /** Pull interval when nothing happens locally. */
   idleMs: number;
   /** Delay after local activity before a sync (debounce). */
@@ -39,6 +41,7 @@ export interface SyncTiming {
 }
 
 export const DEFAULT_TIMING: SyncTiming = {
+  startMs: 1_000,
   idleMs: 60_000,
   nudgeMs: 5_000,
   minBackoffMs: 2_000,
@@ -153,7 +156,7 @@ export class SyncEngine {
   }
 
   start(): void {
-    this.schedule(1_000);
+    this.schedule(this.timing.startMs);
   }
 
   async stop(): Promise<void> {

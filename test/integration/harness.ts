@@ -53,7 +53,14 @@ export async function startHarness(
   const saved = deepMerge(baseConfig(sims, opts.withKeys ?? true), extra);
   const log = process.env.DEBUG_GATEWAY ? (m: string) => console.error(m) : () => undefined;
   // Tests drive sync explicitly (syncNow); retries are fast so offline periods pass quickly.
-  const syncTiming = { idleMs: 3_600_000, nudgeMs: 3_600_000, minBackoffMs: 20, maxBackoffMs: 100, ...opts.syncTiming };
+  const syncTiming = {
+    startMs: 3_600_000,
+    idleMs: 3_600_000,
+    nudgeMs: 3_600_000,
+    minBackoffMs: 20,
+    maxBackoffMs: 100,
+    ...opts.syncTiming,
+  };
   const gw = await startGateway({ layers: { saved }, dataDir, port: 0, log, syncTiming });
   const records = async (n: number) => {
     for (let i = 0; i < 200; i++) {

@@ -107,9 +107,13 @@ describe('pull', () => {
     expect(remote[0]).toMatchObject({ origin: 'remote', costSource: 'lava', model: 'gpt-4o-mini', provider: 'openai' });
     const listed = await new Lava(h.gw.adminToken, { baseUrl: `${h.gw.url}/v1/` }).requests.list({ limit: 1 });
     expect(listed.data[0]!.request_id).toBe(lavaId);
-    const status = (await (
-      await fetch(`${h.gw.url}/api/sync`, { headers: { authorization: `Bearer ${h.gw.adminToken}` } })
-    ).json()) as Record<string, unknown>;
+    const getStatus = async () =>
+      (await (
+        await fetch(`${h.gw.url}/api/sync`, { headers: { authorization: `Bearer ${h.gw.adminToken}` } })
+      ).json()) as Record<string, unknown>;
+    // A sync asked for while another ran is followed by one more: wait for the last to end.
+    await expect.poll(async () => (await getStatus()).state).toBe('ok');
+    const status = await getStatus();
     expect(status).toMatchObject({ state: 'ok', pending: 0, pushes: false });
     expect((status.wallet as { today: { total_requests: number } }).today.total_requests).toBeGreaterThanOrEqual(3);
   });
