@@ -316,7 +316,9 @@ function relayTranslated(
   if (status < 400 && sse) {
     res.writeHead(status, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     res.flushHeaders();
-    proxyRes.pipe(t.stream()).pipe(res);
+    let out: NodeJS.ReadableStream = proxyRes;
+    for (const step of t.stream()) out = out.pipe(step);
+    out.pipe(res);
     proxyRes.once('close', () => {
       if (!proxyRes.complete && !res.writableEnded) res.destroy();
     });

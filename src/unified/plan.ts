@@ -16,7 +16,8 @@ import {
   messagesResponseToChat,
   messagesToChat,
 } from '../providers/anthropic/translate.js';
-import { AnthropicToOpenAiSse, GeminiSse, OpenAiToAnthropicSse } from './streams.js';
+import { AnthropicToOpenAiSse, ChatToResponsesSse, GeminiSse, OpenAiToAnthropicSse } from './streams.js';
+import { chatToResponse, responsesToChat } from '../providers/openai/responses.js';
 import { chatToGemini, geminiResponseToChat } from '../providers/google/translate.js';
 import type { Transform } from 'node:stream';
 
@@ -24,6 +25,7 @@ export const UNIFIED_PATHS: Record<string, 'openai' | 'anthropic'> = {
   '/v1/chat/completions': 'openai',
   '/v1/embeddings': 'openai',
   '/v1/messages': 'anthropic',
+  '/v1/responses': 'openai',
 };
 
 type Json = Record<string, unknown>;
@@ -34,7 +36,8 @@ export interface Translation {
   /** The model name the client asked for, echoed back in responses. */
   model: string;
   json(body: Json): Json;
-  stream(): Transform;
+  /** Transforms the upstream stream goes through, in order. */
+  stream(): Transform[];
 }
 
 export interface UnifiedPlan {
@@ -49,15 +52,66 @@ export function planUnified(path: string, json: unknown, headers: IncomingHttpHe
   const client = UNIFIED_PATHS[path]!;
   const req = (json ?? {}) as Json;
   const { provider, model } = routeModel(req.model, table);
+  if (path === '/v1/responses') return planResponses(provider, model, req, headers, table);
   const embeddings = path === '/v1/embeddings';
-  const base = provider.base.pathname.replace(/\/$/, '');
-  const native =
-    provider.style.id === 'anthropic'
-      ? '/v1/messages'
-      : provider.style.id === 'google'
-        ? `${base}/models/${model}:${req.stream === true ? 'streamGenerateContent?alt=sse' : 'generateContent'}`
-        : `${base}/${embeddings ? 'embeddings' : 'chat/completions'}`;
+  const native = embeddings
+    ? `${provider.base.pathname.replace(/\/$/, '')}/embeddings`
+    : chatPath(provider, model, req.stream === true);
   return planFor(client, provider, native, model, req, headers, table, embeddings);
+}
+
+/** The native chat-style path of a provider for a model. */
+function chatPath(provider: Provider, model: string, stream: boolean): string {
+  const base = provider.base.pathname.replace(/\/$/, '');
+  if (provider.style.id === 'anthropic') return '/v1/messages';
+  if (provider.style.id === 'google')
+    return `${base}/models/${model}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`;
+  return `${base}/chat/completions`;
+}
+
+/**
+ * `/v1/responses`: OpenAI itself takes it as is; any other provider gets the request as a chat
+ * request (translated further to its own API) and the answer rebuilt as a Responses object or
+ * event stream.
+ */
+function planResponses(
+  provider: Provider,
+  model: string,
+  req: Json,
+  headers: IncomingHttpHeaders,
+  table: RouteTable,
+): UnifiedPlan {
+  if (provider.key === 'openai') {
+    return {
+      route: providerRoute(provider, `${provider.base.pathname.replace(/\/$/, '')}/responses`, headers, table),
+      body: { ...req, model },
+      warnings: [],
+      clientStyle: STYLES.openai,
+    };
+  }
+  const asChat = responsesToChat(req, model);
+  const inner = planFor(
+    'openai',
+    provider,
+    chatPath(provider, model, req.stream === true),
+    model,
+    asChat.body,
+    headers,
+    table,
+    false,
+  );
+  const name = String(req.model);
+  const innerJson = inner.translation?.json ?? ((b: Json) => b);
+  return {
+    ...inner,
+    warnings: [...asChat.warnings, ...inner.warnings],
+    translation: {
+      client: 'openai',
+      model: name,
+      json: (b) => chatToResponse(innerJson(b), name),
+      stream: () => [...(inner.translation?.stream() ?? []), new ChatToResponsesSse(name)],
+    },
+  };
 }
 
 export const REWRITE_PREFIX = '/v1/rewrite/';
@@ -149,7 +203,7 @@ function planFor(
         client,
         model: String(req.model),
         json: (b) => chatResponseToMessages(b, String(req.model)),
-        stream: () => new OpenAiToAnthropicSse(String(req.model)),
+        stream: () => [new OpenAiToAnthropicSse(String(req.model))],
       },
     };
   }
@@ -166,7 +220,7 @@ function planFor(
         client,
         model: String(req.model),
         json: (b) => messagesResponseToChat(b, String(req.model)),
-        stream: () => new AnthropicToOpenAiSse(String(req.model), includeUsage),
+        stream: () => [new AnthropicToOpenAiSse(String(req.model), includeUsage)],
       },
     };
   }
@@ -187,7 +241,7 @@ function planFor(
           client === 'anthropic'
             ? chatResponseToMessages(geminiResponseToChat(b, name), name)
             : geminiResponseToChat(b, name),
-        stream: () => new GeminiSse(name, client as 'openai' | 'anthropic', includeUsage),
+        stream: () => [new GeminiSse(name, client as 'openai' | 'anthropic', includeUsage)],
       },
     };
   }

@@ -7,6 +7,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceParser } from 'eventsource-parser';
 import { ChatToMessagesStream, MessagesToChatStream } from '../providers/anthropic/translate.js';
 import { GeminiToChatStream } from '../providers/google/translate.js';
+import { ChatToResponsesStream } from '../providers/openai/responses.js';
 
 abstract class SseTranslator extends Transform {
   private readonly decoder = new StringDecoder('utf8');
@@ -94,6 +95,25 @@ export class GeminiSse extends SseTranslator {
     this.send(this.gemini.end());
     if (this.anthropic)
       for (const [ev, data] of this.anthropic.finish()) this.push(`event: ${ev}\ndata: ${JSON.stringify(data)}\n\n`);
+    cb();
+  }
+}
+
+/** OpenAI chat chunks → Responses API events. */
+export class ChatToResponsesSse extends SseTranslator {
+  private readonly conv: ChatToResponsesStream;
+
+  constructor(model: string) {
+    super();
+    this.conv = new ChatToResponsesStream(model);
+  }
+
+  protected onEvent(_event: string | undefined, data: string): void {
+    for (const [ev, payload] of this.conv.chunk(data)) this.push(`event: ${ev}\ndata: ${JSON.stringify(payload)}\n\n`);
+  }
+
+  override _flush(cb: TransformCallback): void {
+    for (const [ev, payload] of this.conv.end()) this.push(`event: ${ev}\ndata: ${JSON.stringify(payload)}\n\n`);
     cb();
   }
 }

@@ -405,3 +405,78 @@ describe('Gemini behind the OpenAI and Anthropic shapes', () => {
     expect(final.usage.output_tokens).toBe(h.sims.gemini.lastUsage!.candidatesTokenCount);
   });
 });
+
+describe('/v1/responses on chat-style providers (Codex CLI on Claude)', () => {
+  const fnTool = {
+    type: 'function' as const,
+    name: 'shell',
+    description: 'run a command',
+    parameters: { type: 'object', properties: { cmd: { type: 'string' } } },
+    strict: false,
+  };
+
+  it('JSON: instructions and input become a chat, the answer a Responses object with usage', async () => {
+    const r = await oa.responses.create({
+      model: 'anthropic/claude-sonnet-4-5',
+      instructions: 'Be brief.',
+      input: 'hello',
+    });
+    expect(r.object).toBe('response');
+    expect(r.status).toBe('completed');
+    expect(r.output_text).toBe('Hello from the');
+    const sent = JSON.parse(h.sims.anthropic.received.at(-1)!.body) as { system: string; messages: unknown[] };
+    expect(sent.system).toBe('Be brief.');
+    expect(r.usage!.output_tokens).toBe(h.sims.anthropic.lastUsage!.output_tokens);
+  });
+
+  it("stream with Codex's event sequence, a function call, and its output sent back", async () => {
+    const stream = await oa.responses.create({
+      model: 'anthropic/claude-sonnet-4-5',
+      stream: true,
+      tools: [fnTool],
+      input: [{ role: 'user', content: [{ type: 'input_text', text: 'list files [tool]' }] }],
+    });
+    const types: string[] = [];
+    let call: { call_id: string; name: string; arguments: string } | undefined;
+    for await (const e of stream) {
+      types.push(e.type);
+      if (e.type === 'response.output_item.done' && e.item.type === 'function_call') call = e.item;
+    }
+    expect(types[0]).toBe('response.created');
+    expect(types).toContain('response.output_text.delta');
+    expect(types).toContain('response.function_call_arguments.delta');
+    expect(types.at(-1)).toBe('response.completed');
+    expect(call).toMatchObject({ call_id: 'toolu_sim1', name: 'shell' });
+    expect(JSON.parse(call!.arguments)).toEqual({ city: 'Paris' });
+    const next = await oa.responses.create({
+      model: 'anthropic/claude-sonnet-4-5',
+      tools: [fnTool],
+      input: [
+        { role: 'user', content: [{ type: 'input_text', text: 'list files [tool]' }] },
+        { type: 'function_call', call_id: call!.call_id, name: call!.name, arguments: call!.arguments },
+        { type: 'function_call_output', call_id: call!.call_id, output: 'a.txt b.txt' },
+      ],
+    });
+    expect(next.output_text).toBe('Hello from the');
+    const sent = JSON.parse(h.sims.anthropic.received.at(-1)!.body) as {
+      messages: { role: string; content: { type: string }[] }[];
+    };
+    expect(sent.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
+  });
+
+  it('Gemini behind /v1/responses, streamed', async () => {
+    const stream = await oa.responses.create({
+      model: 'google/gemini-2.5-flash',
+      stream: true,
+      input: 'go [chunks=3]',
+    });
+    let text = '';
+    let usage: { total_tokens: number } | undefined;
+    for await (const e of stream) {
+      if (e.type === 'response.output_text.delta') text += e.delta;
+      if (e.type === 'response.completed') usage = e.response.usage ?? undefined;
+    }
+    expect(text).toBe('Hello from the');
+    expect(usage?.total_tokens).toBe(h.sims.gemini.lastUsage!.totalTokenCount);
+  });
+});
