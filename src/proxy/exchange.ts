@@ -200,7 +200,10 @@ export class Exchange {
     if (this.facts.responseId) r.responseId = this.facts.responseId;
     if (this.lavaRequestId) r.lavaRequestId = this.lavaRequestId;
     if (this.capture) r.bodies = { ...this.capture };
-    if (this.clientStyle) r.clientFormat = this.clientStyle.id;
+    if (this.clientStyle) {
+      r.clientFormat = this.clientStyle.id;
+      if (route) r.providerFormat = route.style.id;
+    }
     return r;
   }
 }

@@ -28,6 +28,8 @@ export interface RequestRecord {
   sync: 'local' | 'pending' | 'synced';
   /** On the unified endpoints: the API the client spoke (the provider's is the provider's style). */
   clientFormat?: string;
+  /** On the unified endpoints: the API the provider spoke. */
+  providerFormat?: string;
   /** The gateway's own estimate, kept when Lava's cost replaces it (drift per model). */
   localCost?: string;
   bodies?: { request?: string; response?: string };

@@ -383,6 +383,47 @@ describe('Gemini behind the OpenAI and Anthropic shapes', () => {
     expect(h.sims.gemini.received.at(-1)!.url).toBe('/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse');
   });
 
+  it('OpenAI SDK → Gemini tool call round trip (function call, then function response by name)', async () => {
+    const first = await oa.chat.completions.create({
+      model: 'google/gemini-2.5-flash',
+      tools: [weatherTool],
+      messages: [{ role: 'user', content: 'weather? [tool]' }],
+    });
+    const call = first.choices[0]!.message.tool_calls![0]! as {
+      id: string;
+      function: { name: string; arguments: string };
+    };
+    expect(first.choices[0]!.finish_reason).toBe('tool_calls');
+    expect(call.function).toEqual({ name: 'get_weather', arguments: '{"city":"Paris"}' });
+    const sentTools = (JSON.parse(h.sims.gemini.received.at(-1)!.body) as { tools: unknown }).tools;
+    expect(sentTools).toEqual([
+      {
+        functionDeclarations: [
+          { name: 'get_weather', description: 'Weather in a city', parameters: weatherTool.function.parameters },
+        ],
+      },
+    ]);
+    const second = await oa.chat.completions.create({
+      model: 'google/gemini-2.5-flash',
+      tools: [weatherTool],
+      messages: [
+        { role: 'user', content: 'weather? [tool]' },
+        first.choices[0]!.message,
+        { role: 'tool', tool_call_id: call.id, content: 'sunny' },
+      ],
+    });
+    expect(second.choices[0]!.message.content).toBe('Hello from the');
+    const contents = (
+      JSON.parse(h.sims.gemini.received.at(-1)!.body) as {
+        contents: { role: string; parts: Record<string, unknown>[] }[];
+      }
+    ).contents;
+    expect(contents.map((c) => c.role)).toEqual(['user', 'model', 'user']);
+    expect(contents[2]!.parts[0]).toEqual({
+      functionResponse: { name: 'get_weather', response: { content: 'sunny' } },
+    });
+  });
+
   it('Anthropic SDK → google/gemini-2.5-flash: JSON and stream', async () => {
     const msg = await an.messages.create({
       model: 'google/gemini-2.5-flash',

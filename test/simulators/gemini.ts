@@ -44,6 +44,26 @@ export async function startGemini(): Promise<GeminiSim> {
       responseId: 'gem-sim-1',
     });
     sim.lastUsage = usageAt(words.length);
+    const decls =
+      (body.tools as { functionDeclarations?: { name: string }[] }[] | undefined)?.[0]?.functionDeclarations ?? [];
+    const contents = (body.contents as { parts: Record<string, unknown>[] }[] | undefined) ?? [];
+    const answered = contents.some((c) => c.parts.some((p) => 'functionResponse' in p));
+    if (decls.length && raw.includes('[tool]') && !answered) {
+      const call = {
+        candidates: [
+          {
+            content: { parts: [{ functionCall: { name: decls[0]!.name, args: { city: 'Paris' } } }], role: 'model' },
+            finishReason: 'STOP',
+            index: 0,
+          },
+        ],
+        usageMetadata: usageAt(1),
+        modelVersion: model,
+      };
+      if (m[2] === 'generateContent') return sendJson(res, 200, call);
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      return void res.end(`data: ${JSON.stringify(call)}\r\n\r\n`);
+    }
     if (m[2] === 'generateContent') {
       return sendJson(res, 200, {
         candidates: [{ content: { parts: [{ text: words.join('') }], role: 'model' }, finishReason: 'STOP', index: 0 }],
