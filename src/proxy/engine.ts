@@ -105,7 +105,15 @@ export function createProxy(opts: ProxyOptions) {
       return refuse(res, ex, e, opts);
     }
     if (!ex.route) return refuse(res, ex, new GatewayError(500, 'internal', 'no route'), opts);
-    if (ex.warnings.length) res.setHeader('x-lava-desktop-warning', ex.warnings.join('; '));
+    // Key names come from the client's JSON: keep the header to printable ASCII whatever they hold.
+    if (ex.warnings.length)
+      res.setHeader(
+        'x-lava-desktop-warning',
+        ex.warnings
+          .join('; ')
+          .replace(/[^\x20-\x7e]/g, '?')
+          .slice(0, 2000),
+      );
     for (const [k, v] of Object.entries(ex.route.setHeaders)) req.headers[k] = v;
     const defaults = ex.route.style.defaultHeaders;
     if (defaults) for (const [k, v] of Object.entries(defaults)) req.headers[k] ??= v;

@@ -49,7 +49,7 @@ describe('chat → Gemini', () => {
       tools: [{ functionDeclarations: [{ name: 'f', description: undefined, parameters: { type: 'object' } }] }],
       toolConfig: { functionCallingConfig: { mode: 'ANY' } },
     });
-    expect(warnings).toEqual(['seed is not translated to Gemini and was dropped']);
+    expect(warnings).toEqual(['seed is not supported by Gemini and was dropped']);
   });
 });
 
@@ -88,15 +88,13 @@ describe('Gemini → chat', () => {
     );
     out.push(...conv.end());
     expect(out.at(-1)).toBe('[DONE]');
-    const chunks = out
-      .slice(0, -1)
-      .map(
-        (p) =>
-          JSON.parse(p) as {
-            choices: { delta: { content?: string }; finish_reason: string | null }[];
-            usage?: { total_tokens: number };
-          },
-      );
+    const chunks = out.slice(0, -1).map(
+      (p) =>
+        JSON.parse(p) as {
+          choices: { delta: { content?: string }; finish_reason: string | null }[];
+          usage?: { total_tokens: number };
+        },
+    );
     expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('Hello');
     expect(chunks.some((c) => c.choices[0]?.finish_reason === 'stop')).toBe(true);
     expect(chunks.at(-1)!.usage!.total_tokens).toBe(40 + 9 + 120);

@@ -237,3 +237,25 @@ describe('streams', () => {
     });
   });
 });
+
+describe('nothing is dropped silently', () => {
+  it('every key a translator does not carry over is named', () => {
+    const w = chatToMessages(
+      { model: 'x', messages: [], modalities: ['text'], prediction: {}, n: 1, response_format: { type: 'text' } },
+      'm',
+    ).warnings;
+    expect(w).toEqual([
+      'modalities is not supported by Anthropic and was dropped',
+      'prediction is not supported by Anthropic and was dropped',
+    ]);
+    expect(
+      messagesToChat(
+        { model: 'x', max_tokens: 5, messages: [], thinking: { type: 'enabled' }, metadata: { user_id: 'u' } },
+        'm',
+      ).warnings,
+    ).toEqual([
+      'thinking is not supported by OpenAI-compatible APIs and was dropped',
+      'metadata is not supported by OpenAI-compatible APIs and was dropped',
+    ]);
+  });
+});

@@ -16,6 +16,40 @@ export interface Translated {
   warnings: string[];
 }
 
+/** Warnings for request keys a translator does not carry over, so nothing is dropped silently. */
+export function unhandled(req: Json, handled: readonly string[], target: string): string[] {
+  return Object.keys(req)
+    .filter((k) => !handled.includes(k) && req[k] !== undefined && req[k] !== null)
+    .map((k) => `${k} is not supported by ${target} and was dropped`);
+}
+
+const CHAT_TO_MESSAGES = [
+  'model',
+  'messages',
+  'max_tokens',
+  'max_completion_tokens',
+  'temperature',
+  'top_p',
+  'stream',
+  'stream_options',
+  'stop',
+  'tools',
+  'tool_choice',
+  'user',
+];
+const MESSAGES_TO_CHAT = [
+  'model',
+  'messages',
+  'system',
+  'max_tokens',
+  'temperature',
+  'top_p',
+  'stream',
+  'stop_sequences',
+  'tools',
+  'tool_choice',
+];
+
 // ---------- OpenAI chat request → Anthropic messages request ----------
 
 function imagePart(p: Json): Json {
@@ -95,26 +129,11 @@ export function chatToMessages(req: Json, model: string): Translated {
   else if (choice && typeof choice === 'object')
     out.tool_choice = { type: 'tool', name: obj(obj(choice).function).name };
   if (req.user !== undefined) out.metadata = { user_id: String(req.user) };
-  for (const k of [
-    'n',
-    'logprobs',
-    'top_logprobs',
-    'presence_penalty',
-    'frequency_penalty',
-    'logit_bias',
-    'seed',
-    'response_format',
-    'parallel_tool_calls',
-    'service_tier',
-    'reasoning_effort',
-  ]) {
-    if (
-      req[k] !== undefined &&
-      !(k === 'n' && req[k] === 1) &&
-      !(k === 'response_format' && obj(req[k]).type === 'text')
-    )
-      warnings.push(`${k} is not supported by Anthropic and was dropped`);
-  }
+  // n=1 and a text response format change nothing; everything else not carried over is named.
+  const rest = { ...req };
+  if (rest.n === 1) delete rest.n;
+  if (obj(rest.response_format).type === 'text') delete rest.response_format;
+  warnings.push(...unhandled(rest, CHAT_TO_MESSAGES, 'Anthropic'));
   return { body: out, warnings };
 }
 
@@ -329,8 +348,7 @@ export function messagesToChat(req: Json, model: string): Translated {
   else if (choice.type === 'any') out.tool_choice = 'required';
   else if (choice.type === 'none') out.tool_choice = 'none';
   else if (choice.type === 'tool') out.tool_choice = { type: 'function', function: { name: choice.name } };
-  if (req.top_k !== undefined) warnings.push('top_k is not supported by OpenAI-compatible APIs and was dropped');
-  if (req.thinking !== undefined) warnings.push('thinking is not supported by OpenAI-compatible APIs and was dropped');
+  warnings.push(...unhandled(req, MESSAGES_TO_CHAT, 'OpenAI-compatible APIs'));
   return { body: out, warnings };
 }
 

@@ -2,7 +2,23 @@
  * OpenAI chat completions ⇄ Gemini generateContent, as pure functions (requests, JSON responses,
  * stream chunks). Anthropic clients reach Gemini through the chat shape (two steps).
  */
-import type { Translated } from '../anthropic/translate.js';
+import { unhandled, type Translated } from '../anthropic/translate.js';
+
+const CHAT_TO_GEMINI = [
+  'model',
+  'messages',
+  'temperature',
+  'top_p',
+  'max_tokens',
+  'max_completion_tokens',
+  'stop',
+  'response_format',
+  'n',
+  'tools',
+  'tool_choice',
+  'stream',
+  'stream_options',
+];
 
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
@@ -100,20 +116,7 @@ export function chatToGemini(req: Json): Translated {
   else if (choice === 'auto') out.toolConfig = { functionCallingConfig: { mode: 'AUTO' } };
   else if (choice && typeof choice === 'object')
     out.toolConfig = { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: [obj(obj(choice).function).name] } };
-  for (const k of [
-    'logprobs',
-    'top_logprobs',
-    'logit_bias',
-    'seed',
-    'presence_penalty',
-    'frequency_penalty',
-    'parallel_tool_calls',
-    'user',
-    'service_tier',
-    'reasoning_effort',
-  ]) {
-    if (req[k] !== undefined) warnings.push(`${k} is not translated to Gemini and was dropped`);
-  }
+  warnings.push(...unhandled(req, CHAT_TO_GEMINI, 'Gemini'));
   return { body: out, warnings };
 }
 

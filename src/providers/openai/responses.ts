@@ -3,7 +3,23 @@
  * chat answer (JSON or chunk payloads) becomes a Responses object or the Responses event sequence
  * (`response.created` … `response.completed`). Other providers are reached through the chat shape.
  */
-import type { Translated } from '../anthropic/translate.js';
+import { unhandled, type Translated } from '../anthropic/translate.js';
+
+/** `store` and `parallel_tool_calls` change nothing here; any other key not listed is named in a warning. */
+const RESPONSES_TO_CHAT = [
+  'model',
+  'input',
+  'instructions',
+  'max_output_tokens',
+  'temperature',
+  'top_p',
+  'stream',
+  'tools',
+  'tool_choice',
+  'text',
+  'store',
+  'parallel_tool_calls',
+];
 
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
@@ -77,10 +93,7 @@ export function responsesToChat(req: Json, model: string): Translated {
       type: 'json_schema',
       json_schema: { name: format.name, schema: format.schema, strict: format.strict },
     };
-  for (const k of ['previous_response_id', 'reasoning', 'include', 'truncation', 'background', 'prompt']) {
-    if (req[k] !== undefined && req[k] !== null)
-      warnings.push(`${k} is not translated for this provider and was dropped`);
-  }
+  warnings.push(...unhandled(req, RESPONSES_TO_CHAT, 'this provider through the Responses API'));
   return { body: out, warnings };
 }
 
