@@ -13,6 +13,7 @@ import type { GatewayContext } from './context.js';
 import { GatewayError } from './errors.js';
 import { adminApi } from './admin/api.js';
 import { lavaRoutes } from './admin/lava-routes.js';
+import { mcpRoute } from './mcp/http.js';
 import { safeEqual } from './admin/auth.js';
 import { createProxy } from './proxy/engine.js';
 import { isForwardPath, nativeRoute } from './proxy/resolve.js';
@@ -138,6 +139,7 @@ function buildApp(ctx: GatewayContext): express.Express {
     res.json({ ok: true, version: ctx.version });
   });
   app.use(lavaRoutes(ctx));
+  app.use(mcpRoute(ctx));
   app.use(adminApi(ctx));
   app.use(
     express.static(RENDERER_DIR ?? fileURLToPath(new URL('../dist/renderer/', import.meta.url)), {

@@ -14,6 +14,7 @@ import { exportCsv, listFiltered, listQuery } from './requests.js';
 import { spendReport, spendWindow } from './spend.js';
 import { budgetStatus } from '../budgets.js';
 import type { Provider } from '../providers/types.js';
+import { forwardToken } from '../lava/token.js';
 
 const badRequest = (res: Response, message: string) =>
   void res.status(400).json({ error: { message, code: 'invalid_request' } });
@@ -94,6 +95,31 @@ export function adminApi(ctx: GatewayContext): Router {
     const p = typeof key === 'string' ? ctx.table.providers.get(key) : undefined;
     if (!p) return badRequest(res, 'provider: unknown provider');
     res.json(await testRequest(ctx, p));
+  });
+  r.post('/api/forward-token', (req, res) => {
+    const secret = ctx.config.lava.secretKey;
+    if (!secret)
+      return void res
+        .status(409)
+        .json({
+          error: {
+            message: 'no Lava secret key is configured (lava.secretKey, LAVA_SECRET_KEY or lava-desktop login)',
+            code: 'no_lava_key',
+          },
+        });
+    const q = z
+      .object({
+        customer_id: z.string().min(1).optional(),
+        meter_slug: z.string().min(1).optional(),
+        provider_key: z.string().min(1).optional(),
+        disable_billing: z.boolean().optional(),
+      })
+      .strict()
+      .safeParse(req.body ?? {});
+    if (!q.success)
+      return badRequest(res, `${q.error.issues[0]!.path.join('.') || 'body'}: ${q.error.issues[0]!.message}`);
+    if (q.data.customer_id && !q.data.meter_slug) return badRequest(res, 'customer_id needs meter_slug');
+    res.json({ token: forwardToken({ secret_key: secret, ...q.data }) });
   });
   r.get('/api/sync', (_req, res) => res.json(syncView(ctx)));
   r.post('/api/sync', async (_req, res) => {

@@ -38,7 +38,7 @@ export async function env(argv: string[]): Promise<number> {
   return 0;
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -8,6 +8,7 @@ const RULES: [RegExp, string][] = [
   [/^OpenAI\/Python/i, 'openai-python'],
   [/^Anthropic\/JS/i, 'anthropic-node'],
   [/^Anthropic\/Python/i, 'anthropic-python'],
+  [/lava-desktop-mcp/i, 'mcp'],
   [/lava/i, 'lava'],
   [/^curl\//i, 'curl'],
   [/python-requests|python-httpx|aiohttp/i, 'python'],
