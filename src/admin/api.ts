@@ -99,14 +99,12 @@ export function adminApi(ctx: GatewayContext): Router {
   r.post('/api/forward-token', (req, res) => {
     const secret = ctx.config.lava.secretKey;
     if (!secret)
-      return void res
-        .status(409)
-        .json({
-          error: {
-            message: 'no Lava secret key is configured (lava.secretKey, LAVA_SECRET_KEY or lava-desktop login)',
-            code: 'no_lava_key',
-          },
-        });
+      return void res.status(409).json({
+        error: {
+          message: 'no Lava secret key is configured (lava.secretKey, LAVA_SECRET_KEY or lava-desktop login)',
+          code: 'no_lava_key',
+        },
+      });
     const q = z
       .object({
         customer_id: z.string().min(1).optional(),

@@ -1,23 +1,41 @@
-/** `lava-desktop env`: the exports that point tools at the running gateway. */
+/** `lava-desktop env`: the exports that point tools at the running gateway, for sh, fish or PowerShell. */
 import { resolve } from 'node:path';
 import { parse, UsageError } from './args.js';
 import { defaultDataDir, readGatewayInfo } from '../data-dir.js';
 
-export const ENV_HELP = `Usage: lava-desktop env [--shell sh|fish|powershell] [--data-dir DIR]
+export const ENV_HELP = `Usage: lava-desktop env [--shell sh|fish|powershell] [--tool claude-code|codex|aider|cursor] [--data-dir DIR]
 
-Prints the environment variables that point OpenAI, Anthropic and Gemini clients at the running
-gateway, e.g.  eval "$(lava-desktop env)"`;
+Prints the environment variables that point your tools at the running gateway, e.g.
+  eval "$(lava-desktop env)"                      (sh, bash, zsh)
+  lava-desktop env --shell fish | source
+  lava-desktop env --shell powershell | Invoke-Expression`;
 
-export function envVars(url: string): [string, string][] {
-  return [
-    ['OPENAI_BASE_URL', `${url}/openai/v1`],
-    ['ANTHROPIC_BASE_URL', `${url}/anthropic`],
-    ['GOOGLE_GEMINI_BASE_URL', `${url}/google`],
-  ];
+export const TOOLS = ['claude-code', 'codex', 'aider', 'cursor'] as const;
+
+/** The variables each tool reads (all of them without --tool). */
+export function envVars(url: string, tool?: string): [string, string][] {
+  const openai: [string, string] = ['OPENAI_BASE_URL', `${url}/openai/v1`];
+  const anthropic: [string, string] = ['ANTHROPIC_BASE_URL', `${url}/anthropic`];
+  switch (tool) {
+    case 'claude-code':
+      return [anthropic];
+    case 'codex':
+      return [openai];
+    case 'aider':
+      return [['OPENAI_API_BASE', `${url}/openai/v1`], anthropic];
+    case 'cursor':
+      return [];
+    default:
+      return [openai, ['OPENAI_API_BASE', `${url}/openai/v1`], anthropic, ['GOOGLE_GEMINI_BASE_URL', `${url}/google`]];
+  }
 }
 
 export async function env(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { shell: { type: 'string' }, 'data-dir': { type: 'string' } }, 'env');
+  const { values } = parse(
+    argv,
+    { shell: { type: 'string' }, tool: { type: 'string' }, 'data-dir': { type: 'string' } },
+    'env',
+  );
   if (values.help) {
     console.log(ENV_HELP);
     return 0;
@@ -25,12 +43,17 @@ export async function env(argv: string[]): Promise<number> {
   const shell = values.shell ?? 'sh';
   if (!['sh', 'fish', 'powershell'].includes(shell))
     throw new UsageError(`--shell: "${shell}" must be sh, fish or powershell`);
+  if (values.tool !== undefined && !(TOOLS as readonly string[]).includes(values.tool))
+    throw new UsageError(`--tool: "${values.tool}" must be one of ${TOOLS.join(', ')}`);
   const info = readGatewayInfo(resolve(values['data-dir'] ?? defaultDataDir()));
   if (!info || !isAlive(info.pid)) {
     console.error('lava-desktop env: no running gateway found (start one with: lava-desktop serve)');
     return 1;
   }
-  for (const [k, v] of envVars(info.url)) {
+  // A comment is harmless to every shell's eval: Cursor takes its URL in its settings, not from the environment.
+  if (values.tool === 'cursor')
+    console.log(`# Cursor: Settings → Models → Override OpenAI Base URL: ${info.url}/openai/v1`);
+  for (const [k, v] of envVars(info.url, values.tool)) {
     if (shell === 'fish') console.log(`set -gx ${k} '${v}';`);
     else if (shell === 'powershell') console.log(`$env:${k} = '${v}'`);
     else console.log(`export ${k}='${v}'`);

@@ -6,6 +6,7 @@ import { usage } from './usage.js';
 import { env } from './env.js';
 import { login } from './login.js';
 import { mcp } from './mcp.js';
+import { status } from './status.js';
 import { VERSION } from '../version.js';
 
 const HELP = `Usage: lava-desktop <command> [options]
@@ -15,10 +16,11 @@ Commands:
   env     print exports that point your tools at the running gateway
   usage   spend and requests by day, provider and model
   login   sign in to Lava in the browser and save the secret key
+  status  is the gateway running? where, today's requests and spend, sync (exit 0/1)
   mcp     serve the MCP tools over stdio (for agents)
 Run "lava-desktop <command> --help" for a command's options.`;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { serve, env, usage, login, mcp };
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { serve, env, usage, login, mcp, status };
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;

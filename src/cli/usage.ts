@@ -8,11 +8,12 @@ import { money } from '../metering/cost.js';
 import type { RollupRow } from '../store/types.js';
 import { addCell, emptyCell } from '../store/rollups.js';
 
-export const USAGE_HELP = `Usage: lava-desktop usage [--since DATE] [--json] [--data-dir DIR]
+export const USAGE_HELP = `Usage: lava-desktop usage [--since DATE] [--by day|model|provider] [--json | --csv] [--data-dir DIR]
 
-Spend and requests by day, provider and model (local time), from the local store.
+Spend and requests from the local store (local days), by day × provider × model unless --by says otherwise.
   --since DATE   first day to include (YYYY-MM-DD or any ISO date; default: 30 days ago)
-  --json         machine-readable rows
+  --by KEY       one row per day, per provider/model, or per provider
+  --json, --csv  machine-readable rows
   --data-dir DIR the data dir (default: the OS app-data folder, or LAVA_DESKTOP_DATA_DIR)`;
 
 export interface UsageLine {
@@ -29,7 +30,13 @@ export interface UsageLine {
 export async function usage(argv: string[]): Promise<number> {
   const { values } = parse(
     argv,
-    { since: { type: 'string' }, json: { type: 'boolean' }, 'data-dir': { type: 'string' } },
+    {
+      since: { type: 'string' },
+      by: { type: 'string' },
+      json: { type: 'boolean' },
+      csv: { type: 'boolean' },
+      'data-dir': { type: 'string' },
+    },
     'usage',
   );
   if (values.help) {
@@ -40,10 +47,29 @@ export async function usage(argv: string[]): Promise<number> {
     ? new Date(values.since.length === 10 ? `${values.since}T00:00:00` : values.since)
     : new Date(Date.now() - 30 * 86_400_000);
   if (Number.isNaN(since.getTime())) throw new UsageError(`--since: "${values.since}" is not a date (use YYYY-MM-DD)`);
+  const by = values.by;
+  if (by !== undefined && !['day', 'model', 'provider'].includes(by))
+    throw new UsageError(`--by: "${by}" must be day, model or provider`);
+  if (values.json && values.csv) throw new UsageError('--json and --csv: choose one');
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
-  const lines = existsSync(dataDir) ? await readLines(dataDir, since) : [];
+  const lines = regroup(
+    existsSync(dataDir) ? await readLines(dataDir, since) : [],
+    by as 'day' | 'model' | 'provider' | undefined,
+  );
   if (values.json) {
     console.log(JSON.stringify(lines, null, 2));
+    return 0;
+  }
+  if (values.csv) {
+    console.log(
+      ['date', 'provider', 'model', 'requests', 'input_tokens', 'output_tokens', 'cost', 'unpriced'].join(','),
+    );
+    for (const l of lines)
+      console.log(
+        [l.date, l.provider, l.model, l.requests, l.input_tokens, l.output_tokens, l.cost ?? '', l.unpriced]
+          .map((v) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : v))
+          .join(','),
+      );
     return 0;
   }
   console.log(renderTable(lines));
@@ -81,6 +107,33 @@ export function groupByLocalDay(rows: RollupRow[]): UsageLine[] {
       cost: g.cell.unpriced === g.cell.requests && g.cell.cost === 0 ? null : money(g.cell.cost),
       unpriced: g.cell.unpriced,
     }));
+}
+
+/** Collapses day × provider × model rows to one row per day, per provider/model, or per provider (`*` marks what was summed over). */
+export function regroup(lines: UsageLine[], by?: 'day' | 'model' | 'provider'): UsageLine[] {
+  if (!by) return lines;
+  const key = (l: UsageLine) => (by === 'day' ? l.date : by === 'model' ? `${l.provider}\t${l.model}` : l.provider);
+  const out = new Map<string, UsageLine>();
+  for (const l of lines) {
+    const k = key(l);
+    const g = out.get(k) ?? {
+      date: by === 'day' ? l.date : '*',
+      provider: by === 'day' ? '*' : l.provider,
+      model: by === 'model' ? l.model : '*',
+      requests: 0,
+      input_tokens: 0,
+      output_tokens: 0,
+      cost: null,
+      unpriced: 0,
+    };
+    g.requests += l.requests;
+    g.input_tokens += l.input_tokens;
+    g.output_tokens += l.output_tokens;
+    g.unpriced += l.unpriced;
+    if (l.cost !== null) g.cost = money(Number(g.cost ?? 0) + Number(l.cost));
+    out.set(k, g);
+  }
+  return [...out.values()].sort((a, b) => Number(b.cost ?? 0) - Number(a.cost ?? 0) || b.date.localeCompare(a.date));
 }
 
 export function renderTable(lines: UsageLine[]): string {

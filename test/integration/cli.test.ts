@@ -102,3 +102,47 @@ describe('errors and help', () => {
     expect(r2.stderr).toContain('bad.json: not valid JSON');
   });
 });
+
+describe('env, usage --by/--csv, status', () => {
+  it('env output sourced by sh points the OpenAI SDK at the gateway', async () => {
+    const script = `import OpenAI from 'openai'; const c = new OpenAI({ apiKey: 'x', maxRetries: 0 }); const r = await c.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'from env' }] }); console.log(r.choices[0].message.content);`;
+    const { stdout } = await promisify(execFile)(
+      'sh',
+      [
+        '-c',
+        `eval "$(${process.execPath} ${BIN} env --data-dir ${h.dataDir})" && ${process.execPath} --input-type=module -e "${script.replace(/"/g, '\\"')}"`,
+      ],
+      {
+        cwd: new URL('../..', import.meta.url).pathname,
+        env: { ...process.env, OPENAI_BASE_URL: '' },
+      },
+    );
+    expect(stdout.trim()).toBe('Hello from the');
+    expect(h.sims.openai.received.at(-1)!.body).toContain('from env');
+    expect((await run(['env', '--tool', 'claude-code', '--data-dir', h.dataDir])).stdout.trim()).toBe(
+      `export ANTHROPIC_BASE_URL='${h.gw.url}/anthropic'`,
+    );
+    expect((await run(['env', '--tool', 'vim', '--data-dir', h.dataDir])).code).toBe(2);
+  });
+
+  it('usage --by provider and --csv', async () => {
+    await h.gw.context.store.flush();
+    const byProvider = JSON.parse(
+      (await run(['usage', '--json', '--by', 'provider', '--data-dir', h.dataDir])).stdout,
+    ) as { provider: string; model: string; requests: number }[];
+    expect(byProvider.find((l) => l.provider === 'openai')).toMatchObject({ model: '*' });
+    const csv = (await run(['usage', '--csv', '--data-dir', h.dataDir])).stdout.trim().split('\n');
+    expect(csv[0]).toBe('date,provider,model,requests,input_tokens,output_tokens,cost,unpriced');
+    expect(csv.some((l) => l.includes(',openai,gpt-4o-mini,'))).toBe(true);
+    expect((await run(['usage', '--by', 'week', '--data-dir', h.dataDir])).code).toBe(2);
+  });
+
+  it('status: 0 with the gateway running, 1 without', async () => {
+    const up = await run(['status', '--json', '--data-dir', h.dataDir]);
+    expect(up.code).toBe(0);
+    expect(JSON.parse(up.stdout)).toMatchObject({ running: true, url: h.gw.url, sync: { state: 'disabled' } });
+    const down = await run(['status', '--data-dir', `${h.dataDir}-nowhere`]);
+    expect(down.code).toBe(1);
+    expect(down.stdout).toContain('not running');
+  });
+});

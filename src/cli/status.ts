@@ -1,0 +1,68 @@
+/**
+ * `lava-desktop status`: is a gateway running, where, and what it has done today. Exit codes for
+ * scripts: 0 running, 1 not running (or not answering).
+ */
+import { resolve } from 'node:path';
+import { parse } from './args.js';
+import { defaultDataDir, readGatewayInfo } from '../data-dir.js';
+import { isAlive } from './env.js';
+
+export const STATUS_HELP = `Usage: lava-desktop status [--json] [--data-dir DIR]
+
+Says whether the gateway is running (exit 0) or not (exit 1), with its URL, today's requests and spend, and sync state.`;
+
+export async function status(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { json: { type: 'boolean' }, 'data-dir': { type: 'string' } }, 'status');
+  if (values.help) {
+    console.log(STATUS_HELP);
+    return 0;
+  }
+  const info = readGatewayInfo(resolve(values['data-dir'] ?? defaultDataDir()));
+  const down = (why: string) => {
+    if (values.json) console.log(JSON.stringify({ running: false, reason: why }));
+    else console.log(`Lava Desktop is not running (${why}). Start it with: lava-desktop serve`);
+    return 1;
+  };
+  if (!info || !isAlive(info.pid)) return down(info ? 'its process has ended' : 'no gateway.json in the data dir');
+  const get = async (path: string) => {
+    const res = await fetch(`${info.url}${path}`, {
+      headers: { authorization: `Bearer ${info.adminToken}` },
+      signal: AbortSignal.timeout(5000),
+    });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    return res.json() as Promise<Record<string, unknown>>;
+  };
+  let spend: { today: { requests: number; cost: string }; month: { cost: string } };
+  let sync: { state: string; pending: number; lastError?: string };
+  let settings: { paused: boolean };
+  try {
+    [spend, sync, settings] = (await Promise.all([
+      get('/api/spend?days=1'),
+      get('/api/sync'),
+      get('/api/settings'),
+    ])) as [typeof spend, typeof sync, typeof settings];
+  } catch (e) {
+    return down(`it does not answer: ${(e as Error).message}`);
+  }
+  const out = {
+    running: true,
+    url: info.url,
+    port: info.port,
+    pid: info.pid,
+    paused: settings.paused,
+    today: spend.today,
+    month: spend.month,
+    sync,
+  };
+  if (values.json) console.log(JSON.stringify(out, null, 2));
+  else {
+    console.log(`Lava Desktop is ${settings.paused ? 'paused' : 'running'} on ${info.url} (pid ${info.pid})`);
+    console.log(
+      `today: ${spend.today.requests} requests, $${Number(spend.today.cost).toFixed(4)} · this month: $${Number(spend.month.cost).toFixed(4)}`,
+    );
+    console.log(
+      `sync: ${sync.state}${sync.pending ? `, ${sync.pending} pending` : ''}${sync.lastError ? ` — ${sync.lastError}` : ''}`,
+    );
+  }
+  return 0;
+}
