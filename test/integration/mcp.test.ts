@@ -160,6 +160,29 @@ describe('MCP over HTTP', () => {
 });
 
 describe('MCP over stdio', () => {
+  it('`lava-desktop mcp` starts a gateway in-process when none runs', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const empty = await mkdtemp(join(tmpdir(), 'lava-mcp-'));
+    const stdio = new Client({ name: 'test', version: '1' });
+    await stdio.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [BIN, 'mcp', '--data-dir', empty],
+        stderr: 'ignore',
+        env: { PATH: process.env.PATH ?? '' },
+      }),
+    );
+    try {
+      const usage = (await stdio.callTool({ name: 'lava_usage', arguments: {} })) as CallResult;
+      expect(text(usage)).toContain('today $0.0000 (0 requests)');
+    } finally {
+      await stdio.close();
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+
   it('`lava-desktop mcp` uses the running gateway', async () => {
     const stdio = new Client({ name: 'test', version: '1' });
     await stdio.connect(
