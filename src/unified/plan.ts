@@ -15,6 +15,7 @@ import {
   chatToMessages,
   messagesResponseToChat,
   messagesToChat,
+  type Translated,
 } from '../providers/anthropic/translate.js';
 import { AnthropicToOpenAiSse, ChatToResponsesSse, GeminiSse, OpenAiToAnthropicSse } from './streams.js';
 import { chatToResponse, responsesToChat } from '../providers/openai/responses.js';
@@ -192,58 +193,41 @@ function planFor(
       clientStyle,
     };
   }
+  const name = String(req.model);
+  const translated = (t: Translated, json: Translation['json'], stream: Translation['stream']): UnifiedPlan => ({
+    route: providerRoute(provider, native, headers, table),
+    body: t.body,
+    warnings: t.warnings,
+    clientStyle,
+    translation: { client, model: name, json, stream },
+  });
   if (target === 'openai' && client === 'anthropic') {
-    const t = messagesToChat(req, model);
-    return {
-      route: providerRoute(provider, native, headers, table),
-      body: t.body,
-      warnings: t.warnings,
-      clientStyle,
-      translation: {
-        client,
-        model: String(req.model),
-        json: (b) => chatResponseToMessages(b, String(req.model)),
-        stream: () => [new OpenAiToAnthropicSse(String(req.model))],
-      },
-    };
+    return translated(
+      messagesToChat(req, model),
+      (b) => chatResponseToMessages(b, name),
+      () => [new OpenAiToAnthropicSse(name)],
+    );
   }
   if (target === 'anthropic' && client === 'openai' && !embeddings) {
-    const route = providerRoute(provider, native, headers, table);
-    const t = chatToMessages(req, model);
     const includeUsage = (req.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-    return {
-      route,
-      body: t.body,
-      warnings: t.warnings,
-      clientStyle,
-      translation: {
-        client,
-        model: String(req.model),
-        json: (b) => messagesResponseToChat(b, String(req.model)),
-        stream: () => [new AnthropicToOpenAiSse(String(req.model), includeUsage)],
-      },
-    };
+    return translated(
+      chatToMessages(req, model),
+      (b) => messagesResponseToChat(b, name),
+      () => [new AnthropicToOpenAiSse(name, includeUsage)],
+    );
   }
   if (target === 'google' && client !== 'google' && !embeddings) {
     const asChat = client === 'anthropic' ? messagesToChat(req, model) : { body: req, warnings: [] };
     const t = chatToGemini(asChat.body);
     const includeUsage = (req.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-    const name = String(req.model);
-    return {
-      route: providerRoute(provider, native, headers, table),
-      body: t.body,
-      warnings: [...asChat.warnings, ...t.warnings],
-      clientStyle,
-      translation: {
-        client,
-        model: name,
-        json: (b) =>
-          client === 'anthropic'
-            ? chatResponseToMessages(geminiResponseToChat(b, name), name)
-            : geminiResponseToChat(b, name),
-        stream: () => [new GeminiSse(name, client as 'openai' | 'anthropic', includeUsage)],
-      },
-    };
+    return translated(
+      { body: t.body, warnings: [...asChat.warnings, ...t.warnings] },
+      (b) =>
+        client === 'anthropic'
+          ? chatResponseToMessages(geminiResponseToChat(b, name), name)
+          : geminiResponseToChat(b, name),
+      () => [new GeminiSse(name, client as 'openai' | 'anthropic', includeUsage)],
+    );
   }
   throw new GatewayError(
     400,

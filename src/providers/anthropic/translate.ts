@@ -23,6 +23,15 @@ export function unhandled(req: Json, handled: readonly string[], target: string)
     .map((k) => `${k} is not supported by ${target} and was dropped`);
 }
 
+/** Tool-call arguments (a JSON string in OpenAI's shape) as an object; malformed arguments become {}. */
+export function parseArguments(args: unknown): unknown {
+  try {
+    return JSON.parse(typeof args === 'string' && args ? args : '{}');
+  } catch {
+    return {};
+  }
+}
+
 const CHAT_TO_MESSAGES = [
   'model',
   'messages',
@@ -95,12 +104,7 @@ export function chatToMessages(req: Json, model: string): Translated {
       for (const tc of arr(m.tool_calls)) {
         const call = obj(tc);
         const fn = obj(call.function);
-        let input: unknown = {};
-        try {
-          input = JSON.parse(str(fn.arguments) || '{}');
-        } catch {
-          input = {};
-        }
+        const input = parseArguments(fn.arguments);
         blocks.push({ type: 'tool_use', id: call.id, name: fn.name, input });
       }
       push('assistant', blocks);
@@ -380,12 +384,7 @@ export function chatResponseToMessages(res: Json, model: string): Json {
   for (const tc of arr(message.tool_calls)) {
     const call = obj(tc);
     const fn = obj(call.function);
-    let input: unknown = {};
-    try {
-      input = JSON.parse(str(fn.arguments) || '{}');
-    } catch {
-      input = {};
-    }
+    const input = parseArguments(fn.arguments);
     content.push({ type: 'tool_use', id: call.id, name: fn.name, input });
   }
   return {

@@ -2,7 +2,7 @@
  * OpenAI chat completions ⇄ Gemini generateContent, as pure functions (requests, JSON responses,
  * stream chunks). Anthropic clients reach Gemini through the chat shape (two steps).
  */
-import { unhandled, type Translated } from '../anthropic/translate.js';
+import { parseArguments, unhandled, type Translated } from '../anthropic/translate.js';
 
 const CHAT_TO_GEMINI = [
   'model',
@@ -64,12 +64,7 @@ export function chatToGemini(req: Json): Translated {
       for (const tc of arr(m.tool_calls)) {
         const fn = obj(obj(tc).function);
         names.set(String(obj(tc).id), String(fn.name));
-        let args: unknown = {};
-        try {
-          args = JSON.parse(str(fn.arguments) || '{}');
-        } catch {
-          args = {};
-        }
+        const args = parseArguments(fn.arguments);
         ps.push({ functionCall: { name: fn.name, args } });
       }
       push('model', ps);
