@@ -268,17 +268,33 @@ function relay(proxyRes: IncomingMessage, ex: Exchange, res: ServerResponse, opt
     if (cut) cutStream(proxyRes, out, res, ex, cut);
   });
   out.pipe(res);
-  proxyRes.once('close', () => {
-    // Upstream died mid-body: end the client's response too, or it would wait forever.
-    if (!cut && !proxyRes.complete && !res.writableEnded) res.destroy();
-  });
+  const upstreamGone = endWithUpstream(proxyRes, res, () => Boolean(cut));
   res.once('close', () => {
     let error: string | undefined;
     if (cut) error = `budget reached: stream cut (${cut.message})`;
-    else if (!res.writableFinished) error = 'aborted by client';
-    else if (!proxyRes.complete) error = 'upstream closed the connection early';
+    else error = closeReason(proxyRes, res, upstreamGone());
     void ex.finish(error).then(opts.onEnd);
   });
+}
+
+/**
+ * When the upstream dies mid-body, end the client's response too (or it would wait forever), and
+ * remember that it was the upstream, not the client, that went away.
+ */
+function endWithUpstream(proxyRes: IncomingMessage, res: ServerResponse, cutByUs: () => boolean): () => boolean {
+  let gone = false;
+  proxyRes.once('close', () => {
+    if (cutByUs() || proxyRes.complete || res.writableEnded) return;
+    gone = !res.destroyed;
+    res.destroy();
+  });
+  return () => gone;
+}
+
+function closeReason(proxyRes: IncomingMessage, res: ServerResponse, upstreamGone: boolean): string | undefined {
+  if (upstreamGone || (res.writableFinished && !proxyRes.complete)) return 'upstream closed the connection early';
+  if (!res.writableFinished) return 'aborted by client';
+  return undefined;
 }
 
 /**
@@ -313,23 +329,14 @@ function relayTranslated(
   proxyRes.on('data', (chunk: Buffer) => ex.tap(chunk));
   const status = proxyRes.statusCode ?? 502;
   const sse = String(proxyRes.headers['content-type'] ?? '').includes('text/event-stream');
-  res.once('close', () => {
-    const error = !res.writableFinished
-      ? 'aborted by client'
-      : !proxyRes.complete
-        ? 'upstream closed the connection early'
-        : undefined;
-    void ex.finish(error).then(opts.onEnd);
-  });
+  const upstreamGone = endWithUpstream(proxyRes, res, () => false);
+  res.once('close', () => void ex.finish(closeReason(proxyRes, res, upstreamGone())).then(opts.onEnd));
   if (status < 400 && sse) {
     res.writeHead(status, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     res.flushHeaders();
     let out: NodeJS.ReadableStream = proxyRes;
     for (const step of t.stream()) out = out.pipe(step);
     out.pipe(res);
-    proxyRes.once('close', () => {
-      if (!proxyRes.complete && !res.writableEnded) res.destroy();
-    });
     return;
   }
   const chunks: Buffer[] = [];

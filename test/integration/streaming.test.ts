@@ -88,6 +88,36 @@ describe('streaming', () => {
     await expect.poll(() => h.sims.anthropic.aborted).toBe(abortedBefore + 1);
   });
 
+  it('an upstream that dies mid-stream ends the client stream and is recorded as such (not as a client abort)', async () => {
+    const dying = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: {"id":"chatcmpl-d","choices":[{"index":0,"delta":{"content":"a"}}]}\n\n');
+      setTimeout(() => res.socket?.destroy(), 50);
+    });
+    const g = await startHarness(
+      { providers: { together: { origin: dying.url, apiKey: 'tg-test-000000000' } } },
+      { sims: h.sims },
+    );
+    try {
+      const r = await fetch(`${g.gw.url}/together/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"model":"m","stream":true}',
+      });
+      await expect(r.text()).rejects.toThrow();
+      const rec = await g.record(r.headers.get('x-lava-desktop-request-id')!);
+      expect(rec).toMatchObject({
+        status: 200,
+        error: 'upstream closed the connection early',
+        responseId: 'chatcmpl-d',
+      });
+      expect((await fetch(`${g.gw.url}/healthz`)).status).toBe(200);
+    } finally {
+      await g.close();
+      await dying.close();
+    }
+  });
+
   it('an unreachable upstream is a 502 in the OpenAI shape, recorded', async () => {
     const res = await fetch(`${h.gw.url}/deepseek/v1/chat/completions`, {
       method: 'POST',
