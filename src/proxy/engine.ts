@@ -312,8 +312,10 @@ function cutStream(
   setImmediate(() => {
     out.unpipe(res);
     if (res.writableEnded) return;
-    const body = JSON.stringify(ex.route!.style.errorBody(err.status, err.code, err.message));
-    res.end(ex.route!.style.id === 'anthropic' ? `event: error\ndata: ${body}\n\n` : `data: ${body}\n\n`);
+    // In the client's own API: the provider's, or the one a translated client speaks.
+    const style = ex.clientStyle ?? ex.route!.style;
+    const body = JSON.stringify(style.errorBody(err.status, err.code, err.message));
+    res.end(style.id === 'anthropic' ? `event: error\ndata: ${body}\n\n` : `data: ${body}\n\n`);
   });
 }
 
@@ -326,15 +328,25 @@ function relayTranslated(
   opts: ProxyOptions,
 ): void {
   ex.onResponse(proxyRes);
-  proxyRes.on('data', (chunk: Buffer) => ex.tap(chunk));
   const status = proxyRes.statusCode ?? 502;
   const sse = String(proxyRes.headers['content-type'] ?? '').includes('text/event-stream');
-  const upstreamGone = endWithUpstream(proxyRes, res, () => false);
-  res.once('close', () => void ex.finish(closeReason(proxyRes, res, upstreamGone())).then(opts.onEnd));
+  const cap = sse ? opts.streamCap() : undefined;
+  let cut: GatewayError | undefined;
+  let out: NodeJS.ReadableStream = proxyRes;
+  proxyRes.on('data', (chunk: Buffer) => {
+    ex.tap(chunk);
+    if (!cap || cut) return;
+    cut = cap(ex.partialCost());
+    if (cut) cutStream(proxyRes, out, res, ex, cut);
+  });
+  const upstreamGone = endWithUpstream(proxyRes, res, () => Boolean(cut));
+  res.once('close', () => {
+    const error = cut ? `budget reached: stream cut (${cut.message})` : closeReason(proxyRes, res, upstreamGone());
+    void ex.finish(error).then(opts.onEnd);
+  });
   if (status < 400 && sse) {
     res.writeHead(status, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     res.flushHeaders();
-    let out: NodeJS.ReadableStream = proxyRes;
     for (const step of t.stream()) out = out.pipe(step);
     out.pipe(res);
     return;

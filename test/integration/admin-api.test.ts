@@ -299,6 +299,20 @@ describe('budgets', () => {
       expect(rec.error).toMatch(/^budget reached: stream cut/);
       expect(rec.usage!.input_tokens).toBeGreaterThan(250);
       expect(Number(rec.cost)).toBeGreaterThan(0.0001);
+
+      // The same through translation: an OpenAI client on Claude gets the error in OpenAI's stream format.
+      const oa = new OpenAI({ apiKey: 'x', baseURL: `${g.gw.url}/v1`, maxRetries: 0 });
+      await g.gw.context.applyConfig({ ...g.gw.context.config, budgets: { daily: 100, hardStop: true } });
+      g.gw.context.budget!.today = 99.9999;
+      const s2 = await oa.chat.completions.create({
+        model: 'anthropic/claude-sonnet-4-5',
+        stream: true,
+        messages: [{ role: 'user', content: `${big} [gap=50] [chunks=9]` }],
+      });
+      const err2 = await (async () => {
+        for await (const c of s2) void c;
+      })().catch((e: unknown) => e);
+      expect(String(err2)).toContain('budget reached');
     } finally {
       await g.close();
     }
