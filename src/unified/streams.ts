@@ -49,22 +49,41 @@ export class AnthropicToOpenAiSse extends SseTranslator {
   }
 }
 
-/** OpenAI chat completion chunks → Anthropic Messages SSE. */
-export class OpenAiToAnthropicSse extends SseTranslator {
-  private readonly conv: ChatToMessagesStream;
+/** A converter from OpenAI chat chunk payloads to named events (Anthropic Messages, Responses API). */
+interface ChatToEvents {
+  chunk(payload: string): [string, Record<string, unknown>][];
+  finish(): [string, Record<string, unknown>][];
+}
 
-  constructor(model: string) {
+const named = ([ev, data]: [string, Record<string, unknown>]) => `event: ${ev}\ndata: ${JSON.stringify(data)}\n\n`;
+
+/** OpenAI chat chunks → a named-event SSE stream, through one of the converters above. */
+class ChatToEventsSse extends SseTranslator {
+  constructor(private readonly conv: ChatToEvents) {
     super();
-    this.conv = new ChatToMessagesStream(model);
   }
 
   protected onEvent(_event: string | undefined, data: string): void {
-    for (const [ev, payload] of this.conv.chunk(data)) this.push(`event: ${ev}\ndata: ${JSON.stringify(payload)}\n\n`);
+    for (const e of this.conv.chunk(data)) this.push(named(e));
   }
 
   override _flush(cb: TransformCallback): void {
-    for (const [ev, payload] of this.conv.finish()) this.push(`event: ${ev}\ndata: ${JSON.stringify(payload)}\n\n`);
+    for (const e of this.conv.finish()) this.push(named(e));
     cb();
+  }
+}
+
+/** OpenAI chat completion chunks → Anthropic Messages SSE. */
+export class OpenAiToAnthropicSse extends ChatToEventsSse {
+  constructor(model: string) {
+    super(new ChatToMessagesStream(model));
+  }
+}
+
+/** OpenAI chat chunks → Responses API events. */
+export class ChatToResponsesSse extends ChatToEventsSse {
+  constructor(model: string) {
+    super(new ChatToResponsesStream(model));
   }
 }
 
@@ -82,8 +101,7 @@ export class GeminiSse extends SseTranslator {
   private send(payloads: string[]): void {
     for (const p of payloads) {
       if (!this.anthropic) this.push(`data: ${p}\n\n`);
-      else
-        for (const [ev, data] of this.anthropic.chunk(p)) this.push(`event: ${ev}\ndata: ${JSON.stringify(data)}\n\n`);
+      else for (const e of this.anthropic.chunk(p)) this.push(named(e));
     }
   }
 
@@ -93,27 +111,7 @@ export class GeminiSse extends SseTranslator {
 
   override _flush(cb: TransformCallback): void {
     this.send(this.gemini.end());
-    if (this.anthropic)
-      for (const [ev, data] of this.anthropic.finish()) this.push(`event: ${ev}\ndata: ${JSON.stringify(data)}\n\n`);
-    cb();
-  }
-}
-
-/** OpenAI chat chunks → Responses API events. */
-export class ChatToResponsesSse extends SseTranslator {
-  private readonly conv: ChatToResponsesStream;
-
-  constructor(model: string) {
-    super();
-    this.conv = new ChatToResponsesStream(model);
-  }
-
-  protected onEvent(_event: string | undefined, data: string): void {
-    for (const [ev, payload] of this.conv.chunk(data)) this.push(`event: ${ev}\ndata: ${JSON.stringify(payload)}\n\n`);
-  }
-
-  override _flush(cb: TransformCallback): void {
-    for (const [ev, payload] of this.conv.end()) this.push(`event: ${ev}\ndata: ${JSON.stringify(payload)}\n\n`);
+    if (this.anthropic) for (const e of this.anthropic.finish()) this.push(named(e));
     cb();
   }
 }

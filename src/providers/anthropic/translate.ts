@@ -3,10 +3,7 @@
  * stream events both ways. Parameters the target cannot honour are dropped and named in
  * `warnings` (sent to the client as `x-lava-desktop-warning`), never silently changed in meaning.
  */
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+import { asArray as arr, asObject as obj, asString as str, type Json } from '../json.js';
 
 /** Anthropic requires max_tokens; OpenAI clients often omit it. */
 export const DEFAULT_MAX_TOKENS = 4096;

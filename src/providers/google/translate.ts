@@ -2,6 +2,7 @@
  * OpenAI chat completions ⇄ Gemini generateContent, as pure functions (requests, JSON responses,
  * stream chunks). Anthropic clients reach Gemini through the chat shape (two steps).
  */
+import { asArray as arr, asObject as obj, asString as str, type Json } from '../json.js';
 import { parseArguments, unhandled, type Translated } from '../anthropic/translate.js';
 
 const CHAT_TO_GEMINI = [
@@ -19,11 +20,6 @@ const CHAT_TO_GEMINI = [
   'stream',
   'stream_options',
 ];
-
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 function parts(content: unknown): Json[] {
   if (typeof content === 'string') return content ? [{ text: content }] : [];

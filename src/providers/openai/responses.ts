@@ -3,6 +3,7 @@
  * chat answer (JSON or chunk payloads) becomes a Responses object or the Responses event sequence
  * (`response.created` … `response.completed`). Other providers are reached through the chat shape.
  */
+import { asArray as arr, asObject as obj, asString as str, type Json } from '../json.js';
 import { unhandled, type Translated } from '../anthropic/translate.js';
 
 /** `store` and `parallel_tool_calls` change nothing here; any other key not listed is named in a warning. */
@@ -20,11 +21,6 @@ const RESPONSES_TO_CHAT = [
   'store',
   'parallel_tool_calls',
 ];
-
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 function contentOf(content: unknown): unknown {
   if (typeof content === 'string') return content;
@@ -164,7 +160,7 @@ export class ChatToResponsesStream {
   private text: string | undefined;
   private readonly calls: { id: string; name: string; args: string; index: number }[] = [];
   private usage: Json | null = null;
-  private finish: string | undefined;
+  private finishReason: string | undefined;
   private done = false;
 
   constructor(private readonly model: string) {}
@@ -178,7 +174,7 @@ export class ChatToResponsesStream {
   }
 
   chunk(payload: string): [string, Json][] {
-    if (payload === '[DONE]') return this.end();
+    if (payload === '[DONE]') return this.finish();
     const c = JSON.parse(payload) as Json;
     const out: [string, Json][] = [];
     if (!this.started) {
@@ -239,11 +235,11 @@ export class ChatToResponsesStream {
         );
       }
     }
-    if (str(choice.finish_reason)) this.finish = choice.finish_reason as string;
+    if (str(choice.finish_reason)) this.finishReason = choice.finish_reason as string;
     return out;
   }
 
-  end(): [string, Json][] {
+  finish(): [string, Json][] {
     if (this.done || !this.started) return [];
     this.done = true;
     const out: [string, Json][] = [];
@@ -275,7 +271,13 @@ export class ChatToResponsesStream {
       out.push(this.ev('response.output_item.done', { output_index: this.outputIndex(i), item: callItem(c) }));
       output.push(callItem(c));
     }
-    const final = responseObject(this.id, this.model, output, this.usage ?? chatUsageToResponses({}), this.finish);
+    const final = responseObject(
+      this.id,
+      this.model,
+      output,
+      this.usage ?? chatUsageToResponses({}),
+      this.finishReason,
+    );
     out.push(
       this.ev(final.status === 'incomplete' ? 'response.incomplete' : 'response.completed', { response: final }),
     );
