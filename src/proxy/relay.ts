@@ -1,0 +1,180 @@
+/**
+ * The response side of the proxy: the upstream's bytes relayed to the client as they arrive
+ * while the exchange meters them — as they are, with the gateway's injected usage chunk removed,
+ * or translated to the client's API — and the endings told apart (client gone, upstream gone,
+ * budget cap reached, Lava's own refusals).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import zlib from 'node:zlib';
+import type { GatewayError } from '../errors.js';
+import { STYLES } from '../providers/registry.js';
+import { isLavaError, lavaErrorFor } from '../lava/errors.js';
+import { errorForClient, type Translation } from '../unified/plan.js';
+import type { Exchange } from './exchange.js';
+import type { ProxyOptions } from './engine.js';
+import { UsageChunkFilter } from './sse-filter.js';
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'proxy-connection',
+  'upgrade',
+  'te',
+  'trailer',
+]);
+
+export function relay(proxyRes: IncomingMessage, ex: Exchange, res: ServerResponse, opts: ProxyOptions): void {
+  if (ex.route?.mode === 'lava' && lavaErrorFor(proxyRes.statusCode ?? 0, ex.route.style)) {
+    return relayLavaError(proxyRes, ex, res, opts);
+  }
+  if (ex.translation) return relayTranslated(proxyRes, ex, ex.translation, res, opts);
+  ex.onResponse(proxyRes);
+  const isSse = String(proxyRes.headers['content-type'] ?? '').includes('text/event-stream');
+  const filter = ex.filterUsage && isSse;
+  const headers: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(proxyRes.headers)) {
+    if (v === undefined || HOP_BY_HOP.has(k)) continue;
+    if (filter && k === 'content-length') continue;
+    headers[k] = v;
+  }
+  res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, headers);
+  if (typeof res.flushHeaders === 'function' && isSse) res.flushHeaders();
+  const cap = isSse ? opts.streamCap() : undefined;
+  let cut: GatewayError | undefined;
+  const out = filter ? proxyRes.pipe(new UsageChunkFilter()) : proxyRes;
+  proxyRes.on('data', (chunk: Buffer) => {
+    ex.tap(chunk);
+    if (!cap || cut) return;
+    cut = cap(ex.partialCost());
+    if (cut) cutStream(proxyRes, out, res, ex, cut);
+  });
+  out.pipe(res);
+  const upstreamGone = endWithUpstream(proxyRes, res, () => Boolean(cut));
+  res.once('close', () => {
+    let error: string | undefined;
+    if (cut) error = `budget reached: stream cut (${cut.message})`;
+    else error = closeReason(proxyRes, res, upstreamGone());
+    void ex.finish(error).then(opts.onEnd);
+  });
+}
+
+/**
+ * When the upstream dies mid-body, end the client's response too (or it would wait forever), and
+ * remember that it was the upstream, not the client, that went away.
+ */
+function endWithUpstream(proxyRes: IncomingMessage, res: ServerResponse, cutByUs: () => boolean): () => boolean {
+  let gone = false;
+  proxyRes.once('close', () => {
+    if (cutByUs() || proxyRes.complete || res.writableEnded) return;
+    gone = !res.destroyed;
+    res.destroy();
+  });
+  return () => gone;
+}
+
+function closeReason(proxyRes: IncomingMessage, res: ServerResponse, upstreamGone: boolean): string | undefined {
+  if (upstreamGone || (res.writableFinished && !proxyRes.complete)) return 'upstream closed the connection early';
+  if (!res.writableFinished) return 'aborted by client';
+  return undefined;
+}
+
+/**
+ * A stream that crosses a budget cap: stop the upstream, let the chunk that crossed reach the
+ * client, then end its stream with an error event in its API's format.
+ */
+function cutStream(
+  proxyRes: IncomingMessage,
+  out: NodeJS.ReadableStream,
+  res: ServerResponse,
+  ex: Exchange,
+  err: GatewayError,
+): void {
+  proxyRes.destroy();
+  setImmediate(() => {
+    out.unpipe(res);
+    if (res.writableEnded) return;
+    // In the client's own API: the provider's, or the one a translated client speaks.
+    const style = ex.clientStyle ?? ex.route!.style;
+    const body = JSON.stringify(style.errorBody(err.status, err.code, err.message));
+    res.end(style.id === 'anthropic' ? `event: error\ndata: ${body}\n\n` : `data: ${body}\n\n`);
+  });
+}
+
+/** A response in another API than the client's: JSON and errors rebuilt whole, streams translated event by event. */
+function relayTranslated(
+  proxyRes: IncomingMessage,
+  ex: Exchange,
+  t: Translation,
+  res: ServerResponse,
+  opts: ProxyOptions,
+): void {
+  ex.onResponse(proxyRes);
+  const status = proxyRes.statusCode ?? 502;
+  const sse = String(proxyRes.headers['content-type'] ?? '').includes('text/event-stream');
+  const cap = sse ? opts.streamCap() : undefined;
+  let cut: GatewayError | undefined;
+  let out: NodeJS.ReadableStream = proxyRes;
+  proxyRes.on('data', (chunk: Buffer) => {
+    ex.tap(chunk);
+    if (!cap || cut) return;
+    cut = cap(ex.partialCost());
+    if (cut) cutStream(proxyRes, out, res, ex, cut);
+  });
+  const upstreamGone = endWithUpstream(proxyRes, res, () => Boolean(cut));
+  res.once('close', () => {
+    const error = cut ? `budget reached: stream cut (${cut.message})` : closeReason(proxyRes, res, upstreamGone());
+    void ex.finish(error).then(opts.onEnd);
+  });
+  if (status < 400 && sse) {
+    res.writeHead(status, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    res.flushHeaders();
+    for (const step of t.stream()) out = out.pipe(step);
+    out.pipe(res);
+    return;
+  }
+  const chunks: Buffer[] = [];
+  proxyRes.on('data', (c: Buffer) => chunks.push(c));
+  proxyRes.once('end', () => {
+    const text = decodeBody(Buffer.concat(chunks), String(proxyRes.headers['content-encoding'] ?? ''));
+    let body: string;
+    if (status >= 400) body = errorForClient(status, text, STYLES[t.client]);
+    else {
+      try {
+        body = JSON.stringify(t.json(JSON.parse(text) as Record<string, unknown>));
+      } catch {
+        body = errorForClient(502, 'the provider answered with something that is not JSON', STYLES[t.client]);
+      }
+    }
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
+}
+
+function decodeBody(buf: Buffer, encoding: string): string {
+  if (encoding === 'gzip') return zlib.gunzipSync(buf).toString('utf8');
+  if (encoding === 'br') return zlib.brotliDecompressSync(buf).toString('utf8');
+  if (encoding === 'deflate') return zlib.inflateSync(buf).toString('utf8');
+  return buf.toString('utf8');
+}
+
+/** Lava's 401/402 are small: read them whole and, if they are Lava's own, answer in words that say what to do. */
+function relayLavaError(proxyRes: IncomingMessage, ex: Exchange, res: ServerResponse, opts: ProxyOptions): void {
+  const status = proxyRes.statusCode ?? 502;
+  const chunks: Buffer[] = [];
+  proxyRes.on('data', (c: Buffer) => chunks.push(c));
+  proxyRes.once('end', () => {
+    const original = Buffer.concat(chunks).toString('utf8');
+    const mapped = isLavaError(original) ? lavaErrorFor(status, ex.route!.style) : undefined;
+    const body = mapped?.body ?? original;
+    const lavaId = proxyRes.headers['x-lava-request-id'];
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      ...(lavaId ? { 'x-lava-request-id': lavaId } : {}),
+    });
+    res.end(body);
+    ex.status = status;
+    void ex.finish(mapped?.record ?? `upstream status ${status}`).then(opts.onEnd);
+  });
+}
