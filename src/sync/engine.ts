@@ -12,14 +12,12 @@
  * sync and says the key is invalid.
  */
 import pRetry, { AbortError } from 'p-retry';
-import { ulid } from 'ulid';
 import type { Low } from 'lowdb';
 import { join } from 'node:path';
 import { LavaApiError, LavaClient, type RestRequest, type UsageTotals } from './lava-client.js';
 import { openJsonFile } from '../store/json-file.js';
 import type { RequestRecord, UsageStore } from '../store/types.js';
-import { PRICES_VERSION } from '../metering/cost.js';
-import { emptyUsage } from '../metering/usage.js';
+import { applyLavaRecord, localIndex } from './reconcile.js';
 
 export interface SyncSettings {
   secretKey: string;
@@ -305,49 +303,9 @@ export class SyncEngine {
       cursor = p.next_cursor;
     }
     if (fresh.length === 0) return;
-    const index = await this.localIndex(fresh);
-    for (const r of fresh.reverse()) await this.apply(r, index);
+    const index = await localIndex(this.store, fresh);
+    for (const r of fresh.reverse()) await applyLavaRecord(this.store, r, index);
     this.db.data.pull.newestId = fresh.at(-1)!.request_id;
-  }
-
-  /** Local records of the days the pulled records fall on (and the day before), by the ids Lava knows. */
-  private async localIndex(fresh: RestRequest[]): Promise<Map<string, RequestRecord>> {
-    const days = new Set<string>();
-    for (const r of fresh) {
-      const t = Date.parse(r.created_at);
-      days.add(new Date(t).toISOString().slice(0, 10));
-      days.add(new Date(t - 86_400_000).toISOString().slice(0, 10));
-    }
-    const index = new Map<string, RequestRecord>();
-    for (const day of days) {
-      for (const rec of await this.store.recordsOfDay(day)) {
-        index.set(`id:${rec.id}`, rec);
-        if (rec.lavaRequestId) index.set(`lava:${rec.lavaRequestId}`, rec);
-        if (rec.responseId) index.set(`resp:${rec.responseId}`, rec);
-      }
-    }
-    return index;
-  }
-
-  private async apply(r: RestRequest, index: Map<string, RequestRecord>): Promise<void> {
-    const pushed = index.get(`id:${r.request_id}`);
-    if (pushed) {
-      if (pushed.sync !== 'synced') await this.store.update(pushed.id, { sync: 'synced' });
-      return;
-    }
-    const local = index.get(`lava:${r.request_id}`) ?? (r.response_id ? index.get(`resp:${r.response_id}`) : undefined);
-    if (local?.origin === 'remote') return;
-    if (local) {
-      await this.store.update(local.id, {
-        cost: r.cost,
-        costSource: 'lava',
-        localCost: local.costSource === 'lava' ? local.localCost : local.cost,
-        lavaRequestId: r.request_id,
-        sync: 'synced',
-      });
-      return;
-    }
-    this.store.append(remoteRecord(r));
   }
 
   private async wallet(): Promise<void> {
@@ -364,43 +322,4 @@ export class SyncEngine {
   private persist(): Promise<void> {
     return this.db.write().catch((e: Error) => this.log(`sync: cannot save sync.json: ${e.message}`));
   }
-}
-
-/** A request Lava knows and this machine did not make (another machine, the web). */
-export function remoteRecord(r: RestRequest): RequestRecord {
-  const at = Date.parse(r.timestamp ?? r.created_at);
-  const u = r.model_usage ?? {};
-  const n = (k: string) => (typeof u[k] === 'number' ? (u[k] as number) : 0);
-  const [method = 'POST', upstream] = (r.endpoint ?? '').split(' ');
-  const rec: RequestRecord = {
-    id: ulid(at),
-    startedAt: new Date(at).toISOString(),
-    durationMs: 0,
-    provider: r.provider ?? 'lava',
-    mode: 'lava',
-    method,
-    path: upstream && URL.canParse(upstream) ? new URL(upstream).pathname : '/',
-    stream: false,
-    status: r.status === 'error' ? 500 : 200,
-    usage: {
-      ...emptyUsage(),
-      input_tokens: n('input_tokens'),
-      output_tokens: n('output_tokens'),
-      total_tokens: n('total_tokens'),
-      characters: n('total_characters') || undefined,
-      seconds: n('total_seconds') || undefined,
-    },
-    usageSource: 'response',
-    cost: r.cost,
-    costSource: 'lava',
-    pricesVersion: PRICES_VERSION,
-    lavaRequestId: r.request_id,
-    client: 'lava',
-    origin: 'remote',
-    sync: 'synced',
-  };
-  if (upstream) rec.upstream = upstream.split('?')[0];
-  if (r.model) rec.model = r.model;
-  if (r.response_id) rec.responseId = r.response_id;
-  return rec;
 }
