@@ -61,6 +61,20 @@ export async function startAnthropic(opts: { requireKey?: string } = {}): Promis
     };
     sim.lastUsage = usage;
     const id = `msg_sim${Date.now().toString(36)}`;
+    // Input and cache counts arrive at once; output starts at 1 and grows in message_delta.
+    const messageStart = () =>
+      ev('message_start', {
+        message: {
+          id,
+          type: 'message',
+          role: 'assistant',
+          model,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { ...usage, output_tokens: 1 },
+        },
+      });
     const text = words.join('');
     if (callTool) {
       const toolUse = { type: 'tool_use', id: 'toolu_sim1', name: tools[0]!.name, input: { city: 'Paris' } };
@@ -79,18 +93,7 @@ export async function startAnthropic(opts: { requireKey?: string } = {}): Promis
       return writeFrames(
         res,
         [
-          ev('message_start', {
-            message: {
-              id,
-              type: 'message',
-              role: 'assistant',
-              model,
-              content: [],
-              stop_reason: null,
-              stop_sequence: null,
-              usage: { ...usage, output_tokens: 1 },
-            },
-          }),
+          messageStart(),
           ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
           ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'Let me check.' } }),
           ev('content_block_stop', { index: 0 }),
@@ -124,18 +127,7 @@ export async function startAnthropic(opts: { requireKey?: string } = {}): Promis
     }
     const half = Math.floor(output / 2);
     const frames = [
-      ev('message_start', {
-        message: {
-          id,
-          type: 'message',
-          role: 'assistant',
-          model,
-          content: [],
-          stop_reason: null,
-          stop_sequence: null,
-          usage: { ...usage, output_tokens: 1 },
-        },
-      }),
+      messageStart(),
       ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
       ev('ping', {}),
       ...words.map((w) => ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: w } })),

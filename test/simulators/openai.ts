@@ -109,6 +109,15 @@ async function chat(
   };
   const id = `chatcmpl-sim${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   const created = Math.floor(Date.now() / 1000);
+  const chatCompletion = (message: Record<string, unknown>, finish: string) => ({
+    id,
+    object: 'chat.completion',
+    created,
+    model,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: finish }],
+    usage,
+    system_fingerprint: 'fp_sim',
+  });
   const messages = Array.isArray(body.messages) ? (body.messages as { role: string; tool_calls?: unknown[] }[]) : [];
   for (const [i, m] of messages.entries()) {
     if (m.role === 'tool' && !messages.slice(0, i).some((p) => p.role === 'assistant' && p.tool_calls?.length)) {
@@ -132,21 +141,11 @@ async function chat(
     };
     sim.lastUsage = usage;
     if (body.stream !== true) {
-      return sendJson(res, 200, {
-        id,
-        object: 'chat.completion',
-        created,
-        model,
-        choices: [
-          {
-            index: 0,
-            message: { role: 'assistant', content: null, tool_calls: [call], refusal: null },
-            logprobs: null,
-            finish_reason: 'tool_calls',
-          },
-        ],
-        usage,
-      });
+      return sendJson(
+        res,
+        200,
+        chatCompletion({ role: 'assistant', content: null, tool_calls: [call], refusal: null }, 'tool_calls'),
+      );
     }
     const base = { id, object: 'chat.completion.chunk', created, model };
     const withUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
@@ -187,22 +186,7 @@ async function chat(
   }
   if (body.stream !== true) {
     sim.lastUsage = usage;
-    return sendJson(res, 200, {
-      id,
-      object: 'chat.completion',
-      created,
-      model,
-      choices: [
-        {
-          index: 0,
-          message: { role: 'assistant', content: words.join(''), refusal: null },
-          logprobs: null,
-          finish_reason: 'stop',
-        },
-      ],
-      usage,
-      system_fingerprint: 'fp_sim',
-    });
+    return sendJson(res, 200, chatCompletion({ role: 'assistant', content: words.join(''), refusal: null }, 'stop'));
   }
   const withUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
   const base = { id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_sim' };
