@@ -1,11 +1,12 @@
 /**
  * The data dir and its small files: default location per OS, `gateway.json` (how other programs
  * find the running gateway, 0600: it holds the admin token), the saved settings and the headless
- * secrets file (0600).
+ * secrets file (0600), and `gateway.lock`: one data dir, one gateway (two writers on one store
+ * would overwrite each other's files).
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, readJsonObject } from './config.js';
 
@@ -16,8 +17,115 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = 
   return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'lava-desktop');
 }
 
+/**
+ * Creates the data dir (0700). An existing one that others can read is closed to them: it holds
+ * keys, tokens and, with `capture.bodies`, prompts.
+ */
 export async function ensureDataDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  if (process.platform === 'win32') return;
+  const st = await stat(dir);
+  if (st.mode & 0o077 && typeof process.getuid === 'function' && st.uid === process.getuid()) {
+    await chmod(dir, st.mode & 0o700);
+  }
+}
+
+/** Start-up problems the user must fix (exit 1 with one line): the data dir cannot be written, … */
+export class StartError extends Error {
+  override name = 'StartError';
+}
+
+/** Another gateway runs on this data dir (exit 2, naming it). */
+export class DataDirInUseError extends ConfigError {
+  override name = 'DataDirInUseError';
+}
+
+const LOCK = 'gateway.lock';
+
+interface LockBody {
+  pid: number;
+  startedAt: string;
+}
+
+const pidAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Takes the data dir for this process: `gateway.lock` created exclusively with our pid. A lock
+ * whose process has ended (a crash, kill -9) is taken over; a live one is refused with the running
+ * gateway's URL and pid. Returns the release function.
+ */
+export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
+  const file = join(dir, LOCK);
+  const body: LockBody = { pid: process.pid, startedAt: new Date().toISOString() };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    let handle;
+    try {
+      handle = await open(file, 'wx', 0o600);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') throw new StartError(`cannot write to the data dir ${dir} (${code ?? String(e)})`);
+      await refuseIfHeld(dir, file);
+      continue;
+    }
+    try {
+      await handle.writeFile(JSON.stringify(body));
+    } catch (e) {
+      await handle.close();
+      await rm(file, { force: true });
+      throw new StartError(`cannot write to the data dir ${dir} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
+    await handle.close();
+    return async () => {
+      const now = await readLock(file);
+      if (now?.pid === process.pid) await rm(file, { force: true });
+    };
+  }
+  throw new StartError(`cannot take the data dir ${dir}: another gateway keeps starting on it`);
+}
+
+async function readLock(file: string): Promise<LockBody | undefined> {
+  try {
+    const b = JSON.parse(await readFile(file, 'utf8')) as Partial<LockBody>;
+    return typeof b.pid === 'number' ? (b as LockBody) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A live pid in an old lock that gateway.json does not name is another program that got the pid
+ * of a gateway that died (after a reboot, say): the lock is stale.
+ */
+function pidReused(dir: string, held: LockBody): boolean {
+  const age = Date.now() - Date.parse(held.startedAt);
+  return age > 60_000 && readGatewayInfo(dir)?.pid !== held.pid;
+}
+
+/** Throws when the lock is held by a live process; removes it when its process has ended. */
+async function refuseIfHeld(dir: string, file: string): Promise<void> {
+  const held = await readLock(file);
+  if (!held) {
+    // Being written by a gateway that is starting this very moment, or left empty long ago.
+    const age = await stat(file).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => Infinity,
+    );
+    if (age < 2000) throw new DataDirInUseError(`another Lava Desktop gateway is starting on the data dir ${dir}`);
+  } else if (pidAlive(held.pid) && !pidReused(dir, held)) {
+    const info = readGatewayInfo(dir);
+    const where = info?.pid === held.pid ? `${info.url} (pid ${held.pid})` : `pid ${held.pid}, still starting`;
+    throw new DataDirInUseError(
+      `another Lava Desktop gateway is running on the data dir ${dir}: ${where}; stop it, or use another --data-dir`,
+    );
+  }
+  await rm(file, { force: true });
 }
 
 /** Writes a small JSON file atomically with the given mode (temp name does not end in .json). */
@@ -34,6 +142,8 @@ export interface GatewayInfo {
   pid: number;
   adminToken: string;
   startedAt: string;
+  /** `security.localKey`, when set: what local tools send as their API key (`lava-desktop env`). */
+  localKey?: string;
 }
 
 export const gatewayFile = (dir: string): string => join(dir, 'gateway.json');

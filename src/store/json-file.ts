@@ -1,30 +1,106 @@
 /**
- * One lowdb instance per file (two on one file corrupt it: they share steno's temp name).
- * Writes are atomic (temp file `.name.json.tmp` + rename), so a kill -9 leaves the old or the
- * new file, both parseable. A file that does not parse or is not ours is moved aside, never
- * overwritten, and the move is reported.
+ * The data dir's JSON files, one lowdb instance per file, written through our own adapter:
+ * - atomic: a temp file `.<name>.<pid>.<n>.tmp` (never ending in `.json`, never shared with
+ *   another process or another write) renamed over the file, so a kill -9 leaves the old or the
+ *   new file, both parseable; a failed write removes its temp file (a full disk gets its space back);
+ * - private: files are created 0600 (they hold prompts with `capture.bodies`, and spend);
+ * - ordered: writes of one file are serialised and each writes the data as it was when asked, so
+ *   an older snapshot never lands after a newer one.
+ * A failed write rejects that write only; the next one is tried afresh. Reading: only "not found"
+ * means empty; a file that does not parse or is not ours is moved aside (never overwritten), and
+ * the move is reported.
  */
-import { Low } from 'lowdb';
-import { DataFile } from 'lowdb/node';
-import { rename } from 'node:fs/promises';
+import { Low, type Adapter } from 'lowdb';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 export type Log = (message: string) => void;
 
+export const isNotFound = (e: unknown): boolean => (e as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+
+let tmpSeq = 0;
+
+export class JsonFileAdapter<T> implements Adapter<T> {
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly file: string,
+    private readonly mode = 0o600,
+  ) {}
+
+  async read(): Promise<T | null> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (e) {
+      if (isNotFound(e)) return null;
+      throw e;
+    }
+    return JSON.parse(text) as T;
+  }
+
+  write(data: T): Promise<void> {
+    const text = JSON.stringify(data); // the data as it is now, whatever happens to it meanwhile
+    const run = this.chain.then(() => writeAtomic(this.file, text, this.mode));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+}
+
+/** Writes `text` to `file` through a unique temp file and a rename; cleans the temp file up on failure. */
+export async function writeAtomic(file: string, text: string, mode = 0o600): Promise<void> {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${++tmpSeq}.tmp`);
+  try {
+    await writeFile(tmp, text, { mode });
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw e;
+  }
+}
+
+export function newJsonDb<T>(file: string, fallback: T): Low<T> {
+  return new Low<T>(new JsonFileAdapter<T>(file), fallback);
+}
+
+export interface Opened<T> {
+  db: Low<T>;
+  /** The file did not parse or was not ours: it was moved aside and the fallback used. */
+  recovered: boolean;
+}
+
+/** Opens a file; a missing one gives the fallback, other read errors (permissions, I/O) are thrown. */
 export async function openJsonFile<T>(
   file: string,
   fallback: () => T,
   isValid: (v: unknown) => v is T,
   log: Log,
 ): Promise<Low<T>> {
-  const db = new Low<T>(new DataFile<T>(file, { parse: JSON.parse, stringify: (d) => JSON.stringify(d) }), fallback());
+  return (await openJsonFileChecked(file, fallback, isValid, log)).db;
+}
+
+export async function openJsonFileChecked<T>(
+  file: string,
+  fallback: () => T,
+  isValid: (v: unknown) => v is T,
+  log: Log,
+): Promise<Opened<T>> {
+  const db = newJsonDb<T>(file, fallback());
+  let data: T | null;
   try {
-    await db.read();
-    if (!isValid(db.data)) throw new SyntaxError('not a Lava Desktop file of the expected shape');
+    data = await db.adapter.read();
   } catch (e) {
-    await moveAside(file, (e as Error).message, log);
-    db.data = fallback();
+    if (!(e instanceof SyntaxError)) throw e;
+    await moveAside(file, e.message, log);
+    return { db, recovered: true };
   }
-  return db;
+  if (data === null) return { db, recovered: false };
+  if (!isValid(data)) {
+    await moveAside(file, 'not a Lava Desktop file of the expected shape', log);
+    return { db, recovered: true };
+  }
+  db.data = data;
+  return { db, recovered: false };
 }
 
 export async function moveAside(file: string, why: string, log: Log): Promise<void> {

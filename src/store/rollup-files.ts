@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { Low } from 'lowdb';
 import { openJsonFile, type Log } from './json-file.js';
+import { listDir } from './segments.js';
 import type { RollupCell } from './types.js';
 
 export interface Watermark {
@@ -38,6 +39,14 @@ export class RollupFiles {
     private readonly log: Log,
   ) {
     this.root = join(dataDir, 'rollups');
+  }
+
+  /** Days that have a rollup file, sorted. */
+  async days(): Promise<string[]> {
+    return (await listDir(this.root))
+      .map((n) => /^(\d{4}-\d{2}-\d{2})\.json$/.exec(n)?.[1])
+      .filter((d): d is string => d !== undefined)
+      .sort();
   }
 
   exists(day: string): boolean {

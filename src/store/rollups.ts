@@ -17,7 +17,7 @@ export const emptyCell = (): RollupCell => ({
 
 const USAGE_KEYS = Object.keys(emptyCell()).filter(
   (k) => !['requests', 'errors', 'cost', 'unpriced'].includes(k),
-) as (keyof Usage)[];
+) as (keyof RollupCell & keyof Usage)[];
 
 /** Hour key of an ISO timestamp, in UTC: `YYYY-MM-DDTHH`. */
 export const hourOf = (iso: string): string => iso.slice(0, 13);
@@ -29,7 +29,7 @@ export function addRecord(cell: RollupCell, r: RequestRecord): void {
   const u = r.usage;
   if (u) for (const k of USAGE_KEYS) cell[k] += u[k] ?? 0;
   if (r.cost !== undefined) cell.cost = round10(cell.cost + Number(r.cost));
-  else if (u && (u.total_tokens > 0 || (u.characters ?? 0) > 0)) cell.unpriced += 1;
+  else if (u && (u.total_tokens > 0 || (u.characters ?? 0) > 0 || (u.seconds ?? 0) > 0)) cell.unpriced += 1;
 }
 
 const CELL_KEYS = Object.keys(emptyCell()) as (keyof RollupCell)[];

@@ -5,9 +5,8 @@
  */
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Low } from 'lowdb';
-import { DataFile } from 'lowdb/node';
-import { openJsonFile, type Log } from './json-file.js';
+import type { Low } from 'lowdb';
+import { isNotFound, newJsonDb, openJsonFile, type Log } from './json-file.js';
 import type { RequestRecord } from './types.js';
 
 export const SEGMENT_MAX = 250;
@@ -21,6 +20,11 @@ export interface Segment {
   day: string;
   seq: number;
   db: Low<SegmentData>;
+  /** Bumped by every change in memory; `writtenGen` is the generation last written to disk. */
+  gen: number;
+  writtenGen: number;
+  /** How many of its records are on disk. */
+  written: number;
 }
 
 const isSegmentData = (v: unknown): v is SegmentData =>
@@ -41,12 +45,12 @@ export class SegmentFiles {
   }
 
   async days(): Promise<string[]> {
-    const names = await readdir(this.root).catch(() => [] as string[]);
+    const names = await listDir(this.root);
     return names.filter((n) => DAY_RE.test(n)).sort();
   }
 
   async seqsOf(day: string): Promise<number[]> {
-    const names = await readdir(join(this.root, day)).catch(() => [] as string[]);
+    const names = await listDir(join(this.root, day));
     return names
       .map((n) => SEG_RE.exec(n)?.[1])
       .filter((s): s is string => s !== undefined)
@@ -56,11 +60,8 @@ export class SegmentFiles {
 
   /** A new, empty segment in memory; its file appears with the first write. */
   openNew(day: string, seq: number): Segment {
-    const db = new Low<SegmentData>(
-      new DataFile<SegmentData>(join(this.root, day, segName(seq)), { parse: JSON.parse, stringify: JSON.stringify }),
-      { v: 1, records: [] },
-    );
-    return { day, seq, db };
+    const db = newJsonDb<SegmentData>(join(this.root, day, segName(seq)), { v: 1, records: [] });
+    return { day, seq, db, gen: 0, writtenGen: 0, written: 0 };
   }
 
   async write(seg: Segment, data: SegmentData): Promise<void> {
@@ -84,5 +85,15 @@ export class SegmentFiles {
     let max = 0;
     for (const day of days.slice(-3)) for (const s of await this.seqsOf(day)) max = Math.max(max, s);
     return max;
+  }
+}
+
+/** A folder's names; a folder that does not exist is empty, any other error (permissions, I/O) is thrown. */
+export async function listDir(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (e) {
+    if (isNotFound(e)) return [];
+    throw e;
   }
 }

@@ -1,5 +1,8 @@
 /** The request record (PRODUCT.md §5) and the store interface the rest of the gateway uses. */
 import type { Usage } from '../metering/usage.js';
+import type { StoreHealth } from './health.js';
+
+export type { StoreHealth } from './health.js';
 
 export interface RequestRecord {
   id: string;
@@ -19,7 +22,8 @@ export interface RequestRecord {
   usage?: Usage;
   usageSource: 'response' | 'estimated' | 'none';
   cost?: string;
-  costSource: 'prices' | 'lava' | 'unknown';
+  /** `free`: a call providers do not bill (token counting, listing), recorded at `cost: "0"`. */
+  costSource: 'prices' | 'lava' | 'unknown' | 'free';
   pricesVersion: string;
   responseId?: string;
   lavaRequestId?: string;
@@ -36,7 +40,7 @@ export interface RequestRecord {
 }
 
 /** One rollup cell: totals for an hour × provider × model (usage fields summed). */
-export interface RollupCell extends Required<Usage> {
+export interface RollupCell extends Required<Omit<Usage, 'audio_tokens'>> {
   requests: number;
   errors: number;
   cost: number;
@@ -81,6 +85,20 @@ export interface UsageStore {
   update(id: string, patch: Partial<RequestRecord>): Promise<RequestRecord | undefined>;
   /** Rollup rows whose hour lies in [from, to). */
   rollups(from: Date, to: Date): Promise<RollupRow[]>;
+  /** Days (`YYYY-MM-DD`, UTC) that hold records, oldest first. */
+  days(): Promise<string[]>;
+  /** Writes what changed; rejects when this write failed (later writes try again by themselves). */
   flush(): Promise<void>;
-  close(): Promise<void>;
+  /** `ok`, or `degraded` while writes fail, with how many records are not on disk yet. */
+  health(): StoreHealth;
+  /** Writes everything; never throws (what cannot be written is saved aside, see CloseResult). */
+  close(): Promise<CloseResult>;
+}
+
+export interface CloseResult {
+  /** Records that could not be written to the data dir. */
+  unwritten: number;
+  /** Where they were saved instead (the next start stores them), if anywhere. */
+  savedTo?: string;
+  error?: string;
 }

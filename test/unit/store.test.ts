@@ -4,44 +4,13 @@ import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promis
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ulid } from 'ulid';
 import { LowdbStore } from '../../src/store/lowdb-store.js';
 import { SEGMENT_MAX, segName } from '../../src/store/segments.js';
-import type { RequestRecord } from '../../src/store/types.js';
+import { rec } from './fixtures.js';
 
 let dir: string;
 const logs: string[] = [];
 const open = (retentionDays = 365) => LowdbStore.open({ dataDir: dir, retentionDays, log: (m) => logs.push(m) });
-
-export function rec(at: Date, i: number, extra: Partial<RequestRecord> = {}): RequestRecord {
-  return {
-    id: ulid(at.getTime()),
-    startedAt: at.toISOString(),
-    durationMs: 10,
-    provider: i % 2 ? 'openai' : 'anthropic',
-    mode: 'direct',
-    method: 'POST',
-    path: '/x',
-    model: i % 2 ? 'gpt-4o-mini' : 'claude-haiku-4-5',
-    stream: false,
-    status: 200,
-    usage: {
-      input_tokens: 10,
-      output_tokens: 5,
-      cache_read_tokens: 0,
-      cache_write_tokens: 0,
-      reasoning_tokens: 0,
-      total_tokens: 15,
-    },
-    usageSource: 'response',
-    cost: '0.0000100000',
-    costSource: 'prices',
-    pricesVersion: 't',
-    client: 'test',
-    sync: 'local',
-    ...extra,
-  };
-}
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lava-store-'));

@@ -1,0 +1,78 @@
+/**
+ * Records that could not be written by the time the gateway stops (the disk is still full, the
+ * data dir became read-only) are saved to a rescue file instead of being lost: in the data dir
+ * if it takes them, else in the OS temp folder. The next start on that data dir finds the file,
+ * stores its records and removes it once they are on disk.
+ */
+import { readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { isNotFound, writeAtomic, type Log } from './json-file.js';
+import type { RequestRecord } from './types.js';
+
+interface RescueFile {
+  v: 1;
+  kind: 'lava-desktop-unsaved';
+  dataDir: string;
+  savedAt: string;
+  records: RequestRecord[];
+}
+
+const PREFIX = 'lava-desktop-unsaved-';
+
+/** Saves records; returns the file they went to, or throws when no place takes them. */
+export async function saveRescue(dataDir: string, records: RequestRecord[]): Promise<string> {
+  const stamp = `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
+  const body: RescueFile = {
+    v: 1,
+    kind: 'lava-desktop-unsaved',
+    dataDir: resolve(dataDir),
+    savedAt: new Date().toISOString(),
+    records,
+  };
+  const text = JSON.stringify(body);
+  let last: unknown;
+  for (const dir of [dataDir, tmpdir()]) {
+    const file = join(dir, `${PREFIX}${stamp}.json`);
+    try {
+      await writeAtomic(file, text);
+      return file;
+    } catch (e) {
+      last = e;
+    }
+  }
+  throw last;
+}
+
+export interface FoundRescue {
+  file: string;
+  records: RequestRecord[];
+}
+
+/** Rescue files left for this data dir (in it, or in the temp folder). */
+export async function findRescues(dataDir: string, log: Log): Promise<FoundRescue[]> {
+  const own = resolve(dataDir);
+  const out: FoundRescue[] = [];
+  for (const dir of new Set([dataDir, tmpdir()])) {
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (e) {
+      if (isNotFound(e)) continue;
+      throw e;
+    }
+    for (const name of names.filter((n) => n.startsWith(PREFIX) && n.endsWith('.json'))) {
+      const file = join(dir, name);
+      try {
+        const body = JSON.parse(await readFile(file, 'utf8')) as Partial<RescueFile>;
+        if (body.kind !== 'lava-desktop-unsaved' || body.dataDir !== own || !Array.isArray(body.records)) continue;
+        out.push({ file, records: body.records });
+      } catch (e) {
+        log(`store: cannot read the unsaved-records file ${file}: ${(e as Error).message}`);
+      }
+    }
+  }
+  return out;
+}
+
+export const removeRescue = (file: string): Promise<void> => rm(file, { force: true });
