@@ -2,12 +2,12 @@
 // Entry point of the `lava-desktop` command: runs the compiled CLI (built by `npm run build`, which `npm install` runs).
 import { main } from '../dist/src/cli/main.js';
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e) => {
-    console.error(`lava-desktop: ${e?.message ?? e}`);
-    process.exitCode = 1;
-  },
-);
+// A command that failed must not leave anything running behind it (a half-started server, timers).
+const exit = (code) => {
+  process.exitCode = code;
+  if (code !== 0) setTimeout(() => process.exit(code), 200).unref();
+};
+main(process.argv.slice(2)).then(exit, (e) => {
+  console.error(`lava-desktop: ${e?.message ?? e}`);
+  exit(1);
+});

@@ -1,7 +1,7 @@
 /** What the routes of a running gateway share: config, store, events, tokens, state. */
 import { EventEmitter } from 'node:events';
 import type { GatewayConfig } from './config.js';
-import type { UsageStore } from './store/types.js';
+import type { StoreHealth, UsageStore } from './store/types.js';
 import type { RouteTable } from './proxy/resolve.js';
 import type { SyncEngine, SyncStatus } from './sync/engine.js';
 import type { Settings } from './settings.js';
@@ -13,6 +13,8 @@ export type GatewayEvent =
   | { type: 'sync.status'; status: SyncStatus }
   | { type: 'budget.alert'; period: 'daily' | 'monthly'; threshold: number; spent: string; limit: number }
   | { type: 'settings.changed' }
+  | { type: 'settings.upstream_changed'; key: string; from: string | null; to: string | null }
+  | { type: 'store.health'; health: StoreHealth }
   | { type: 'gateway.paused' }
   | { type: 'gateway.resumed' };
 
@@ -59,6 +61,8 @@ export interface GatewayContext {
   settings: Settings;
   /** Today's and this month's spend for budgets (set once the store is open). */
   budget?: BudgetState;
+  /** Lava's web app for the browser login (default https://www.lava.so, or LAVA_APP_URL). */
+  lavaAppUrl?: string;
   /** Switches the running gateway to a new config (route table, Lava sync) without a restart. */
   applyConfig(next: GatewayConfig): Promise<void>;
 }

@@ -5,6 +5,10 @@
  * - Origin: a web page must not spend the user's money. Proxy routes refuse browser requests
  *   unless their Origin is in `security.allowedOrigins`; `/api`, `/mcp` and the Lava-shaped reads
  *   accept only the dashboard's own origin.
+ * - Spelling: express matches routes case-insensitively, with a trailing slash, a `#…` tail or an
+ *   absolute-form target (`GET http://host/api/…`). Every request target is first brought to
+ *   origin form, and a path is an admin path under any spelling the router could match (letter
+ *   case, `%`-escapes), so no spelling reaches an admin handler without the checks.
  */
 import type { IncomingMessage } from 'node:http';
 
@@ -68,4 +72,37 @@ export function checkAdminOrigin(req: IncomingMessage, own: Set<string>): Verdic
     code: 'origin_not_allowed',
     message: `requests from ${origin ?? 'another site'} are refused`,
   };
+}
+
+const ADMIN_PREFIXES = ['/api', '/mcp', '/v1/requests', '/v1/usage'];
+
+/** True for `/api`, `/mcp`, `/v1/requests`, `/v1/usage` and anything under them, however spelled. */
+export function isAdminPath(path: string): boolean {
+  const spellings = [path.toLowerCase()];
+  try {
+    spellings.push(decodeURIComponent(path).toLowerCase());
+  } catch {
+    // a malformed escape: the raw spelling is checked
+  }
+  return spellings.some((p) => ADMIN_PREFIXES.some((a) => p === a || p.startsWith(a + '/') || p.startsWith(a + '#')));
+}
+
+export type Target =
+  { ok: true; url: string; path: string } | { ok: false; status: number; code: string; message: string };
+
+/**
+ * The request target in origin form (`/path?query`), and its path. An absolute-form target must
+ * name this gateway (the same rule as Host); `*` and other forms are refused.
+ */
+export function originForm(raw: string, hosts: Set<string>): Target {
+  let url = raw;
+  if (!raw.startsWith('/')) {
+    const u = /^https?:\/\//i.test(raw) && URL.canParse(raw) ? new URL(raw) : undefined;
+    if (!u) return { ok: false, status: 400, code: 'bad_request_target', message: 'the request target must be a path' };
+    if (!hosts.has(u.host.toLowerCase()))
+      return { ok: false, status: 421, code: 'bad_host', message: `"${u.host}" is not this gateway` };
+    url = u.pathname + u.search;
+  }
+  const end = url.search(/[?#]/);
+  return { ok: true, url, path: end < 0 ? url : url.slice(0, end) };
 }

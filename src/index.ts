@@ -11,10 +11,19 @@ import type { SecretStore } from './secrets.js';
 import { announceBudgets, initBudgets } from './budgets.js';
 import type { RouteTable } from './proxy/resolve.js';
 import { GatewayEvents, type GatewayContext } from './context.js';
-import { ensureDataDir, gatewayFile, removeGatewayFile, writeJsonAtomic, type GatewayInfo } from './data-dir.js';
+import {
+  ensureDataDir,
+  gatewayFile,
+  lockDataDir,
+  removeGatewayFile,
+  StartError,
+  writeJsonAtomic,
+  type GatewayInfo,
+} from './data-dir.js';
+import type { CloseResult } from './store/types.js';
 import { buildProviders } from './providers/registry.js';
 import { LowdbStore } from './store/lowdb-store.js';
-import { createGatewayServer } from './server.js';
+import { createGatewayServer, DEFAULT_TIMEOUTS, type Timeouts } from './server.js';
 import { VERSION } from './version.js';
 import { SyncEngine, type SyncTiming } from './sync/engine.js';
 import { lavaBaseFor } from './lava/token.js';
@@ -22,7 +31,8 @@ import { lavaBaseFor } from './lava/token.js';
 export { ConfigError } from './config.js';
 export type { GatewayConfig, ConfigLayers } from './config.js';
 export { configFromEnv, resolveConfig } from './config.js';
-export { defaultDataDir, readSavedLayers } from './data-dir.js';
+export { defaultDataDir, readSavedLayers, DataDirInUseError, StartError } from './data-dir.js';
+export type { CloseResult, StoreHealth } from './store/types.js';
 export { FileSecretStore, type SecretStore } from './secrets.js';
 export type { GatewayEvent, NumberedEvent } from './context.js';
 
@@ -41,6 +51,10 @@ export interface StartOptions {
   /** Sync pacing (tests shorten it). */
   syncTiming?: Partial<SyncTiming>;
   log?: (message: string) => void;
+  /** Lava's web app for `/api/login` (default LAVA_APP_URL or https://www.lava.so). */
+  lavaAppUrl?: string;
+  /** Slow-client limits (tests shorten them; PRODUCT.md §10 sets the defaults). */
+  timeouts?: Partial<Timeouts>;
 }
 
 export interface Gateway {
@@ -49,8 +63,11 @@ export interface Gateway {
   adminToken: string;
   events: GatewayEvents;
   context: GatewayContext;
-  /** Stops accepting, lets in-flight requests finish (aborting them after `graceMs`), flushes the store. */
-  stop(graceMs?: number): Promise<void>;
+  /**
+   * Stops accepting, lets in-flight requests finish (aborting them after `graceMs`), flushes the
+   * store. Never throws: the result says how many records could not be written, and where they went.
+   */
+  stop(graceMs?: number): Promise<CloseResult>;
 }
 
 /** The route table of a config; a config a gateway cannot run with is a ConfigError. */
@@ -77,9 +94,38 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
   const layers: ConfigLayers = opts.layers ?? { file: opts.config as unknown as Record<string, unknown> };
   if (!opts.layers && !opts.config) throw new ConfigError('startGateway needs a config or config layers');
   const config = opts.layers ? resolveConfig(opts.layers) : opts.config!;
-  await ensureDataDir(opts.dataDir);
   const table = routeTableOf(config);
-  const store = await LowdbStore.open({ dataDir: opts.dataDir, retentionDays: config.retention.days, log });
+  await ensureDataDir(opts.dataDir).catch((e: NodeJS.ErrnoException) => {
+    throw new StartError(`cannot use the data dir ${opts.dataDir} (${e.code ?? e.message})`);
+  });
+  // Undo what was started, in reverse order, when a later step fails: never a half-started gateway.
+  const undo: (() => Promise<unknown>)[] = [await lockDataDir(opts.dataDir)];
+  try {
+    return await start(opts, config, layers, table, host, log, undo);
+  } catch (e) {
+    for (const step of undo.reverse()) await step().catch(() => undefined);
+    if (e instanceof ConfigError || e instanceof StartError) throw e;
+    throw new StartError(`cannot start: ${(e as Error).message ?? String(e)}`);
+  }
+}
+
+async function start(
+  opts: StartOptions,
+  config: GatewayConfig,
+  layers: ConfigLayers,
+  table: RouteTable,
+  host: string,
+  log: (m: string) => void,
+  undo: (() => Promise<unknown>)[],
+): Promise<Gateway> {
+  const events = new GatewayEvents();
+  const store = await LowdbStore.open({
+    dataDir: opts.dataDir,
+    retentionDays: config.retention.days,
+    log,
+    onHealth: (health) => events.emitEvent({ type: 'store.health', health }),
+  });
+  undo.push(() => store.close());
   const ctx: GatewayContext = {
     version: VERSION,
     dataDir: opts.dataDir,
@@ -89,10 +135,11 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
     config,
     table,
     store,
-    events: new GatewayEvents(),
+    events,
     paused: false,
     log,
-    settings: new Settings(layers, opts.dataDir, opts.secretStore),
+    settings: new Settings(layers, opts.dataDir, opts.secretStore, routeTableOf),
+    lavaAppUrl: opts.lavaAppUrl,
     applyConfig: async (next) => {
       const nextTable = routeTableOf(next);
       const lavaChanged = JSON.stringify(next.lava) !== JSON.stringify(ctx.config.lava);
@@ -107,20 +154,23 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
     },
   };
   ctx.sync = await openSync(ctx, opts, log);
+  undo.push(async () => ctx.sync?.stop());
   ctx.budget = await initBudgets(ctx);
-  const { server, setPort } = createGatewayServer(ctx, host);
+  const { server, setPort } = createGatewayServer(ctx, host, { ...DEFAULT_TIMEOUTS, ...opts.timeouts });
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
     sockets.add(s);
     s.once('close', () => sockets.delete(s));
   });
-  const port = await listen(server, opts.port ?? config.port, host).catch(async (e: unknown) => {
-    await ctx.sync?.stop();
-    await store.close();
-    throw e;
-  });
+  const port = await listen(server, opts.port ?? config.port, host);
+  undo.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
   setPort(port);
-  ctx.sync?.start();
   const url = `http://127.0.0.1:${port}`;
   ctx.url = url;
   const info: GatewayInfo = {
@@ -130,9 +180,12 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
     adminToken: ctx.adminToken,
     startedAt: new Date().toISOString(),
   };
+  if (config.security.localKey) info.localKey = config.security.localKey;
   await writeJsonAtomic(gatewayFile(opts.dataDir), info);
+  ctx.sync?.start();
+  const release = undo[0]!;
 
-  let stopping: Promise<void> | undefined;
+  let stopping: Promise<CloseResult> | undefined;
   const stop = (graceMs = 5000) =>
     (stopping ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -145,9 +198,11 @@ export async function startGateway(opts: StartOptions): Promise<Gateway> {
       await closed;
       clearInterval(sweep);
       clearTimeout(timer);
-      await ctx.sync?.stop();
-      await store.close();
-      await removeGatewayFile(opts.dataDir, process.pid);
+      await ctx.sync?.stop().catch(() => undefined);
+      const result = await store.close();
+      await removeGatewayFile(opts.dataDir, process.pid).catch(() => undefined);
+      await release().catch(() => undefined);
+      return result;
     })());
 
   return { url, port, adminToken: ctx.adminToken, events: ctx.events, context: ctx, stop };

@@ -18,9 +18,18 @@ import { safeEqual } from './admin/auth.js';
 import { createProxy } from './proxy/engine.js';
 import { isForwardPath, nativeRoute } from './proxy/resolve.js';
 import { unifiedClient } from './unified/plan.js';
-import { clientCredential } from './proxy/credentials.js';
+import { clientCredential, CREDENTIAL_HEADERS, requestUrl } from './proxy/credentials.js';
 import { budgetRefusal, recordSpend } from './budgets.js';
-import { checkAdminOrigin, checkHost, checkProxyOrigin, dashboardOrigins, allowedHosts } from './guards.js';
+import {
+  allowedHosts,
+  checkAdminOrigin,
+  checkHost,
+  checkProxyOrigin,
+  dashboardOrigins,
+  isAdminPath,
+  originForm,
+} from './guards.js';
+import { hasBody } from './proxy/body.js';
 
 // Built by `npm run build` (vite) into dist/renderer: next to dist/src when compiled, under dist/ when run from src/.
 const RENDERER_DIR = [new URL('../dist/renderer/', import.meta.url), new URL('../renderer/', import.meta.url)]
@@ -29,11 +38,29 @@ const RENDERER_DIR = [new URL('../dist/renderer/', import.meta.url), new URL('..
 /** The dashboard may talk to its own origin only: no inline script, nothing fetched from elsewhere. */
 export const CSP =
   "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-const ADMIN_PREFIXES = ['/api', '/mcp', '/v1/requests', '/v1/usage'];
+/**
+ * Slow clients are cut (PRODUCT.md §10): the whole header block within 10 s (checked every
+ * second), and body bytes at least every 30 s (the proxy's body reader and `cutSlowBody`).
+ */
+export interface Timeouts {
+  /** The whole header block must arrive within this. */
+  headersMs: number;
+  /** Body bytes must arrive at least this often. */
+  bodyIdleMs: number;
+}
+export const DEFAULT_TIMEOUTS: Timeouts = { headersMs: 10_000, bodyIdleMs: 30_000 };
+
+/** Routes the express app may answer that are not proxy routes: an idle request body is cut there. */
+function cutSlowBody(req: http.IncomingMessage, idleMs: number): void {
+  if (!hasBody(req)) return;
+  req.socket.setTimeout(idleMs);
+  req.once('end', () => req.socket.setTimeout(0));
+}
 
 export function createGatewayServer(
   ctx: GatewayContext,
   boundHost: string,
+  timeouts: Timeouts = DEFAULT_TIMEOUTS,
 ): {
   server: http.Server;
   setPort: (port: number) => void;
@@ -44,6 +71,13 @@ export function createGatewayServer(
     bodyLimit: () => ctx.config.limits.bodyBytes,
     injectStreamUsage: () => ctx.config.meter.injectStreamUsage,
     captureBodies: () => ctx.config.capture.bodies,
+    bodyIdleMs: () => timeouts.bodyIdleMs,
+    secrets: () => [
+      ctx.adminToken,
+      ctx.config.lava.secretKey,
+      ctx.config.security.localKey,
+      ...Object.values(ctx.config.providers).map((p) => p.apiKey),
+    ],
     streamCap: () => {
       const b = ctx.config.budgets;
       if (!b.hardStop || (!b.daily && !b.monthly)) return undefined;
@@ -66,20 +100,29 @@ export function createGatewayServer(
     ownOrigins = dashboardOrigins(port);
   };
 
-  const server = http.createServer((req, res) => {
+  const options: http.ServerOptions = {
+    headersTimeout: timeouts.headersMs,
+    requestTimeout: 0,
+    connectionsCheckingInterval: Math.min(1_000, timeouts.headersMs),
+  };
+  const server = http.createServer(options, (req, res) => {
     const host = checkHost(req, hosts);
     if (!host.ok) return plainError(res, host.status, host.code, host.message);
-    const url = req.url ?? '/';
-    const path = url.split('?')[0]!;
+    const target = originForm(req.url ?? '/', hosts);
+    if (!target.ok) return plainError(res, target.status, target.code, target.message);
+    req.url = target.url;
+    const path = target.path;
     if (path === '/healthz') return void app(req, res);
-    if (ADMIN_PREFIXES.some((p) => path === p || path.startsWith(p + '/'))) {
+    if (isAdminPath(path)) {
       const o = checkAdminOrigin(req, ownOrigins);
       if (!o.ok) return plainError(res, o.status, o.code, o.message);
+      cutSlowBody(req, timeouts.bodyIdleMs);
       return void app(req, res);
     }
-    if (isForwardPath(url) || nativeRoute(url, ctx.table) || unifiedClient(req.method, path)) {
+    if (isForwardPath(target.url) || nativeRoute(target.url, ctx.table) || unifiedClient(req.method, path)) {
       return void proxy.handle(req, res, proxyRefusal(ctx, req));
     }
+    cutSlowBody(req, timeouts.bodyIdleMs);
     app(req, res);
   });
   // WebSocket upgrades (Codex CLI tries a Responses WebSocket first) are refused at once, so the
@@ -92,8 +135,10 @@ export function createGatewayServer(
       `HTTP/1.1 426 Upgrade Required\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
     );
   });
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // Headers that did not arrive in time (a client trickling them) get 408; anything else unparseable, 400.
+    const line = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${line}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     else socket.destroy();
   });
   return { server, setPort };
@@ -101,12 +146,12 @@ export function createGatewayServer(
 
 /** Why a proxy request must be refused before it is forwarded, if it must. */
 function proxyRefusal(ctx: GatewayContext, req: http.IncomingMessage): GatewayError | undefined {
+  dropOwnCredentials(ctx, req);
   const origin = checkProxyOrigin(req, ctx.config.security.allowedOrigins);
   if (!origin.ok) return new GatewayError(origin.status, origin.code, origin.message);
   const localKey = ctx.config.security.localKey;
   if (localKey) {
-    const given =
-      req.headers['x-lava-desktop-key'] ?? clientCredential(req.headers, new URL(req.url ?? '/', 'http://x'));
+    const given = req.headers['x-lava-desktop-key'] ?? clientCredential(req.headers, requestUrl(req.url ?? '/'));
     if (typeof given !== 'string' || !safeEqual(given, localKey)) {
       return new GatewayError(
         401,
@@ -116,13 +161,25 @@ function proxyRefusal(ctx: GatewayContext, req: http.IncomingMessage): GatewayEr
     }
     if (req.headers['x-lava-desktop-key'] === undefined) {
       // The local key was the client's API key: it is not a provider credential, drop it.
-      for (const h of ['authorization', 'x-api-key', 'x-goog-api-key', 'api-key', 'xi-api-key']) delete req.headers[h];
+      for (const h of CREDENTIAL_HEADERS) delete req.headers[h];
     }
     delete req.headers['x-lava-desktop-key'];
   }
   if (ctx.paused)
     return new GatewayError(503, 'gateway_paused', 'Lava Desktop is paused; resume it from the dashboard or tray');
   return budgetRefusal(ctx, ctx.budget);
+}
+
+/**
+ * The gateway's own credentials never go upstream: the dashboard's session cookie (and any other
+ * cookie: no provider API uses them), and the admin token if a client sent it as its API key.
+ */
+function dropOwnCredentials(ctx: GatewayContext, req: http.IncomingMessage): void {
+  delete req.headers.cookie;
+  const given = clientCredential(req.headers, new URL('http://x'));
+  if (given && safeEqual(given, ctx.adminToken)) {
+    for (const h of CREDENTIAL_HEADERS) delete req.headers[h];
+  }
 }
 
 function plainError(res: http.ServerResponse, status: number, code: string, message: string): void {
@@ -136,7 +193,12 @@ function buildApp(ctx: GatewayContext): express.Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.get('/healthz', (_req, res) => {
-    res.json({ ok: true, version: ctx.version });
+    const store = ctx.store.health();
+    res.json({ ok: store.state === 'ok', version: ctx.version, store });
+  });
+  // Browsers ask for /favicon.ico whatever the page says: the app's icon, not a 404 in the console.
+  app.get('/favicon.ico', (_req, res) => {
+    res.type('png').sendFile('favicon.png', { root: RENDERER_DIR ?? '.', maxAge: '1d' });
   });
   app.use(lavaRoutes(ctx));
   app.use(mcpRoute(ctx));

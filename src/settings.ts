@@ -25,6 +25,9 @@ export type PatchResult =
 export const isSecretPath = (path: string): boolean =>
   /^(lava\.secretKey|providers\.[^.]+\.apiKey|security\.localKey)$/.test(path);
 
+const valueAt = (o: Json, path: string): unknown =>
+  path.split('.').reduce<unknown>((v, k) => (isObj(v) ? v[k] : undefined), o);
+
 /** Dotted paths of every leaf in an object (arrays are leaves). */
 export function leafPaths(o: Json, prefix = ''): string[] {
   return Object.entries(o).flatMap(([k, v]) => (isObj(v) ? leafPaths(v, `${prefix}${k}.`) : [`${prefix}${k}`]));
@@ -53,11 +56,27 @@ function split(o: Json, secret: boolean, prefix = ''): Json {
   return out;
 }
 
+/** Where the admin API may send requests (and keys): an https URL, or a loopback address. */
+const UPSTREAM_PATHS = /^(lava\.baseUrl|providers\.[^.]+\.origin)$/;
+
+export function isSafeUpstream(value: unknown): boolean {
+  if (typeof value !== 'string' || !URL.canParse(value)) return false;
+  const u = new URL(value);
+  if (u.protocol === 'https:') return true;
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  return u.protocol === 'http:' && (host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host));
+}
+
 export class Settings {
+  /**
+   * `check` runs on the whole new config before anything is written and throws (with a message)
+   * when the gateway could not run with it (cross-field rules the schema cannot see).
+   */
   constructor(
     private layers: ConfigLayers,
     private readonly dataDir: string,
     private readonly secretStore: SecretStore = new FileSecretStore(dataDir),
+    private readonly check: (config: GatewayConfig) => unknown = () => undefined,
   ) {}
 
   /** Where each locked key comes from (`file`, `env`, `flag`). */
@@ -91,18 +110,31 @@ export class Settings {
         })),
       };
     }
+    // Where keys may be sent: https or loopback only, from the dashboard (a file or env can set anything).
+    const upstreamErrors: FieldError[] = leafPaths(patch)
+      .filter((p) => UPSTREAM_PATHS.test(p) && valueAt(patch, p) !== null && !isSafeUpstream(valueAt(patch, p)))
+      .map((p) => ({
+        path: p,
+        message:
+          'must be an https:// URL or a loopback address (http://127.0.0.1:…); set other URLs in the config file',
+      }));
     const editable = mergePatch(deepMerge(this.layers.saved ?? {}, this.layers.secrets ?? {}), patch);
     const merged = [editable, this.layers.file, this.layers.env, this.layers.flags].reduce<Json>(
       (acc, l) => (l ? deepMerge(acc, l) : acc),
       {},
     );
     const parsed = configSchema.safeParse(merged);
-    if (!parsed.success) {
-      return {
-        ok: false,
-        status: 400,
-        errors: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
-      };
+    const errors = [
+      ...(parsed.success
+        ? []
+        : parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }))),
+      ...upstreamErrors.filter((u) => parsed.success || !parsed.error.issues.some((i) => i.path.join('.') === u.path)),
+    ];
+    if (!parsed.success || errors.length) return { ok: false, status: 400, errors };
+    try {
+      this.check(parsed.data);
+    } catch (e) {
+      return { ok: false, status: 400, errors: [{ path: '', message: (e as Error).message.replace(/^config: /, '') }] };
     }
     const saved = split(editable, false);
     const secrets = split(editable, true);

@@ -8,6 +8,7 @@ import { Router, type Request, type Response } from 'express';
 import express from 'express';
 import { z } from 'zod';
 import type { GatewayContext, NumberedEvent } from '../context.js';
+import type { GatewayConfig } from '../config.js';
 import { requireAuth, SESSION_COOKIE, safeEqual } from './auth.js';
 import { redact } from './redact.js';
 import { exportCsv, listFiltered, listQuery } from './requests.js';
@@ -15,6 +16,7 @@ import { spendReport, spendWindow } from './spend.js';
 import { budgetStatus } from '../budgets.js';
 import type { Provider } from '../providers/types.js';
 import { forwardToken } from '../lava/token.js';
+import { loginRoutes } from './login.js';
 
 const badRequest = (res: Response, message: string) =>
   void res.status(400).json({ error: { message, code: 'invalid_request' } });
@@ -46,13 +48,9 @@ export function adminApi(ctx: GatewayContext): Router {
       return void res
         .status(result.status)
         .json({ error: { message: 'invalid settings', code: 'invalid_settings' }, errors: result.errors });
-    try {
-      await ctx.applyConfig(result.config);
-    } catch (e) {
-      return void res
-        .status(400)
-        .json({ error: { message: (e as Error).message, code: 'invalid_settings' }, errors: [] });
-    }
+    const before = ctx.config;
+    await ctx.applyConfig(result.config);
+    for (const change of upstreamChanges(before, result.config)) ctx.events.emitEvent(change);
     ctx.events.emitEvent({ type: 'settings.changed' });
     res.json({ ...settingsView(ctx), restartNeeded: result.restartNeeded });
   });
@@ -137,6 +135,7 @@ export function adminApi(ctx: GatewayContext): Router {
     res.json({ paused: false });
   });
   r.get('/api/events', (req, res) => streamEvents(ctx, req, res));
+  r.use(loginRoutes(ctx, ctx.lavaAppUrl));
   return r;
 }
 
@@ -169,8 +168,31 @@ async function testRequest(ctx: GatewayContext, p: Provider) {
   }
 }
 
+/** Where requests (and keys) go changed: an event each, shown by the dashboard (a key could be sent elsewhere). */
+function upstreamChanges(a: GatewayConfig, b: GatewayConfig) {
+  const out: { type: 'settings.upstream_changed'; key: string; from: string | null; to: string | null }[] = [];
+  const add = (key: string, from: string | undefined, to: string | undefined) => {
+    if (from !== to) out.push({ type: 'settings.upstream_changed', key, from: safeUrl(from), to: safeUrl(to) });
+  };
+  add('lava.baseUrl', a.lava.baseUrl, b.lava.baseUrl);
+  for (const key of new Set([...Object.keys(a.providers), ...Object.keys(b.providers)]))
+    add(`providers.${key}.origin`, a.providers[key]?.origin, b.providers[key]?.origin);
+  return out;
+}
+
+/** A URL for display: user and password removed. */
+const safeUrl = (u: string | undefined): string | null => {
+  if (u === undefined) return null;
+  if (!URL.canParse(u)) return u;
+  const url = new URL(u);
+  url.username = '';
+  url.password = '';
+  return url.href;
+};
+
 function settingsView(ctx: GatewayContext) {
   return {
+    store: ctx.store.health(),
     settings: redact(ctx.config),
     locked: ctx.settings.locked(),
     dataDir: ctx.dataDir,

@@ -55,12 +55,30 @@ interface DayTotals {
   cost: number;
 }
 
-/** `RestUsage` for [start, end): one item per day in the start's timezone, plus totals. */
+/** Days before this many before `end` get an item only from the first day that has data. */
+const FULL_DAYS = 366;
+
+/**
+ * `RestUsage` for [start, end): one item per day in the start's timezone, plus totals. A range
+ * reaching further back than a year lists days from the first one with data, so an open-ended
+ * `start` (`0001-01-01`) costs what the data costs, not two thousand years of empty days.
+ */
 export function toRestUsage(rows: RollupRow[], start: Date, end: Date, offsetMin: number): Record<string, unknown> {
   const shift = offsetMin * 60_000;
   const dayOf = (t: number) => new Date(t + shift).toISOString().slice(0, 10);
   const days = new Map<string, DayTotals>();
-  for (let t = start.getTime(); dayOf(t) <= dayOf(end.getTime() - 1); t += 86_400_000) {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const r of rows) {
+    const t = Date.parse(`${r.hour}:00:00Z`);
+    first = Math.min(first, t);
+    last = Math.max(last, t);
+  }
+  const span = FULL_DAYS * 86_400_000;
+  const from = Math.max(start.getTime(), Math.min(first, end.getTime() - span));
+  // …and an `end` far in the future stops a year after today (or the last data).
+  const to = Math.min(end.getTime(), Math.max(Date.now(), last, start.getTime()) + span);
+  for (let t = from; dayOf(t) <= dayOf(to - 1); t += 86_400_000) {
     days.set(dayOf(t), { total_requests: 0, total_usage_tokens: 0, cost: 0 });
   }
   const totals: DayTotals = { total_requests: 0, total_usage_tokens: 0, cost: 0 };

@@ -12,21 +12,34 @@ Prints the environment variables that point your tools at the running gateway, e
 
 export const TOOLS = ['claude-code', 'codex', 'aider', 'cursor'] as const;
 
-/** The variables each tool reads (all of them without --tool). */
-export function envVars(url: string, tool?: string): [string, string][] {
+/**
+ * The variables each tool reads (all of them without --tool). With `security.localKey` set, tools
+ * must send it: as their API key (the gateway injects the real one), or, for Claude Code, in a
+ * header, so a Claude plan sign-in is kept (an API key would switch it to per-token billing).
+ */
+export function envVars(url: string, tool?: string, localKey?: string): [string, string][] {
   const openai: [string, string] = ['OPENAI_BASE_URL', `${url}/openai/v1`];
   const anthropic: [string, string] = ['ANTHROPIC_BASE_URL', `${url}/anthropic`];
+  const keys = (...names: string[]): [string, string][] => (localKey ? names.map((n) => [n, localKey]) : []);
+  const header: [string, string][] = localKey ? [['ANTHROPIC_CUSTOM_HEADERS', `x-lava-desktop-key: ${localKey}`]] : [];
   switch (tool) {
     case 'claude-code':
-      return [anthropic];
+      return [anthropic, ...header];
     case 'codex':
-      return [openai];
+      return [openai, ...keys('OPENAI_API_KEY')];
     case 'aider':
-      return [['OPENAI_API_BASE', `${url}/openai/v1`], anthropic];
+      return [['OPENAI_API_BASE', `${url}/openai/v1`], anthropic, ...keys('OPENAI_API_KEY', 'ANTHROPIC_API_KEY')];
     case 'cursor':
       return [];
     default:
-      return [openai, ['OPENAI_API_BASE', `${url}/openai/v1`], anthropic, ['GOOGLE_GEMINI_BASE_URL', `${url}/google`]];
+      return [
+        openai,
+        ['OPENAI_API_BASE', `${url}/openai/v1`],
+        anthropic,
+        ['GOOGLE_GEMINI_BASE_URL', `${url}/google`],
+        ...keys('OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY'),
+        ...header,
+      ];
   }
 }
 
@@ -50,13 +63,16 @@ export async function env(argv: string[]): Promise<number> {
     console.error('lava-desktop env: no running gateway found (start one with: lava-desktop serve)');
     return 1;
   }
-  // A comment is harmless to every shell's eval: Cursor takes its URL in its settings, not from the environment.
+  // A comment is harmless to every shell's eval.
   if (values.tool === 'cursor')
-    console.log(`# Cursor: Settings → Models → Override OpenAI Base URL: ${info.url}/openai/v1`);
-  for (const [k, v] of envVars(info.url, values.tool)) {
-    if (shell === 'fish') console.log(`set -gx ${k} '${v}';`);
-    else if (shell === 'powershell') console.log(`$env:${k} = '${v}'`);
-    else console.log(`export ${k}='${v}'`);
+    console.log(
+      "# Cursor sends its model requests from Cursor's servers, not from this machine: a local gateway cannot serve it.",
+    );
+  const quote = (v: string) => `'${v.replace(/'/g, shell === 'powershell' ? "''" : `'\\''`)}'`;
+  for (const [k, v] of envVars(info.url, values.tool, info.localKey)) {
+    if (shell === 'fish') console.log(`set -gx ${k} ${quote(v)};`);
+    else if (shell === 'powershell') console.log(`$env:${k} = ${quote(v)}`);
+    else console.log(`export ${k}=${quote(v)}`);
   }
   return 0;
 }

@@ -1,6 +1,7 @@
 /** `lava-desktop` entry: dispatches to a command; usage and config errors exit 2 in one line. */
 import { UsageError } from './args.js';
 import { ConfigError } from '../config.js';
+import { StartError } from '../data-dir.js';
 import { serve } from './serve.js';
 import { usage } from './usage.js';
 import { env } from './env.js';
@@ -40,6 +41,10 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof UsageError || e instanceof ConfigError) {
       console.error(`lava-desktop: ${e.message}`);
       return 2;
+    }
+    if (e instanceof StartError) {
+      console.error(`lava-desktop: ${e.message}`);
+      return 1;
     }
     console.error(`lava-desktop: ${(e as Error).message ?? String(e)}`);
     return 1;

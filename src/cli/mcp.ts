@@ -1,5 +1,5 @@
 /**
- * `lava-desktop mcp`: the MCP tools over stdio, for agents (`claude mcp add lava-desktop -- npx lava-desktop mcp`).
+ * `lava-desktop mcp`: the MCP tools over stdio, for agents (`claude mcp add lava-desktop -- lava-desktop mcp`).
  * Talks to the running gateway (found through gateway.json); with none running, starts one in
  * this process on a free port. stdout carries the protocol: everything else goes to stderr.
  */
@@ -14,7 +14,7 @@ import { isAlive } from './env.js';
 
 export const MCP_HELP = `Usage: lava-desktop mcp [--data-dir DIR]
 
-Serves Lava Desktop's MCP tools over stdio (lava_chat_completions, lava_messages, lava_forward, lava_rewrite,
+Serves Lava Desktop's MCP tools over stdio (lava_login, lava_chat_completions, lava_messages, lava_forward, lava_rewrite,
 lava_generate_forward_token, lava_usage, lava_requests). Uses the running gateway, or starts one in-process.`;
 
 export async function mcp(argv: string[]): Promise<number> {
@@ -28,12 +28,14 @@ export async function mcp(argv: string[]): Promise<number> {
   let link: GatewayLink;
   let stop = async () => undefined as void;
   if (info && isAlive(info.pid)) {
-    link = { url: info.url, adminToken: info.adminToken };
+    link = { url: info.url, adminToken: info.adminToken, localKey: info.localKey };
   } else {
     const layers = { ...readSavedLayers(dataDir), env: configFromEnv(process.env) };
     const gw = await startGateway({ layers, dataDir, port: 0, log: (m) => console.error(m) });
-    link = { url: gw.url, adminToken: gw.adminToken };
-    stop = () => gw.stop();
+    link = { url: gw.url, adminToken: gw.adminToken, localKey: gw.context.config.security.localKey };
+    stop = async () => {
+      await gw.stop();
+    };
     console.error(`lava-desktop mcp: no gateway running; started one on ${gw.url}`);
   }
   const server = createMcpServer(link);

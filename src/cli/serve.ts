@@ -4,7 +4,7 @@ import { statSync } from 'node:fs';
 import { parse, intFlag } from './args.js';
 import { configFromEnv, readJsonObject, resolveConfig } from '../config.js';
 import { defaultDataDir, readSavedLayers } from '../data-dir.js';
-import { startGateway } from '../index.js';
+import { startGateway, type CloseResult } from '../index.js';
 import { VERSION } from '../version.js';
 
 export const SERVE_HELP = `Usage: lava-desktop serve [--port N] [--host H] [--data-dir DIR] [--config FILE]
@@ -45,7 +45,7 @@ export async function serve(argv: string[]): Promise<number> {
   const gw = await startGateway({ layers, dataDir, host, port: port ?? config.port });
   console.log(`Lava Desktop ${VERSION} gateway on ${gw.url} — dashboard: ${gw.url}/#token=${gw.adminToken}`);
   console.error(`data dir: ${dataDir}`);
-  await new Promise<void>((done) => {
+  const result = await new Promise<CloseResult>((done) => {
     let stopping = false;
     const onSignal = (sig: NodeJS.Signals) => {
       if (stopping) process.exit(130);
@@ -56,7 +56,13 @@ export async function serve(argv: string[]): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
-  return 0;
+  if (result.unwritten === 0) return 0;
+  console.error(
+    result.savedTo
+      ? `lava-desktop: ${result.unwritten} records could not be written to ${dataDir} (${result.error}); saved them to ${result.savedTo} (the next start stores them)`
+      : `lava-desktop: ${result.unwritten} records could not be written to ${dataDir} (${result.error}) nor saved anywhere else: they are lost`,
+  );
+  return 1;
 }
 
 /** Keys in a file other users can read are keys other users have: say so (the gateway still starts). */

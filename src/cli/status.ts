@@ -6,6 +6,14 @@ import { resolve } from 'node:path';
 import { parse } from './args.js';
 import { defaultDataDir, readGatewayInfo } from '../data-dir.js';
 import { isAlive } from './env.js';
+import type { StoreHealth } from '../store/types.js';
+
+/** The store's health in words: what is at risk, and since when. */
+export function storeLine(h: StoreHealth): string {
+  if (h.state === 'ok') return h.lost ? `ok (${h.lost} records were dropped while the disk refused writes)` : 'ok';
+  const lost = h.lost ? `, ${h.lost} dropped` : '';
+  return `DEGRADED since ${h.since}: cannot write records (${h.error}); ${h.unwritten} not on disk yet${lost}, retrying`;
+}
 
 export const STATUS_HELP = `Usage: lava-desktop status [--json] [--data-dir DIR]
 
@@ -34,7 +42,7 @@ export async function status(argv: string[]): Promise<number> {
   };
   let spend: { today: { requests: number; cost: string }; month: { cost: string } };
   let sync: { state: string; pending: number; lastError?: string };
-  let settings: { paused: boolean };
+  let settings: { paused: boolean; store: StoreHealth };
   try {
     [spend, sync, settings] = (await Promise.all([
       get('/api/spend?days=1'),
@@ -50,6 +58,7 @@ export async function status(argv: string[]): Promise<number> {
     port: info.port,
     pid: info.pid,
     paused: settings.paused,
+    store: settings.store,
     today: spend.today,
     month: spend.month,
     sync,
@@ -60,6 +69,7 @@ export async function status(argv: string[]): Promise<number> {
     console.log(
       `today: ${spend.today.requests} requests, $${Number(spend.today.cost).toFixed(4)} · this month: $${Number(spend.month.cost).toFixed(4)}`,
     );
+    console.log(`store: ${storeLine(settings.store)}`);
     console.log(
       `sync: ${sync.state}${sync.pending ? `, ${sync.pending} pending` : ''}${sync.lastError ? ` — ${sync.lastError}` : ''}`,
     );

@@ -18,7 +18,11 @@ export function mcpRoute(ctx: GatewayContext): Router {
     express.json({ limit: '4mb' }),
   );
   r.post('/mcp', async (req, res) => {
-    const server = createMcpServer({ url: ctx.url, adminToken: ctx.adminToken });
+    const server = createMcpServer({
+      url: ctx.url,
+      adminToken: ctx.adminToken,
+      localKey: ctx.config.security.localKey,
+    });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {
       void transport.close();

@@ -11,6 +11,8 @@ import { VERSION } from '../version.js';
 export interface GatewayLink {
   url: string;
   adminToken: string;
+  /** `security.localKey`, when the gateway requires it on its proxy routes. */
+  localKey?: string;
 }
 
 const UA = 'lava-desktop-mcp';
@@ -39,6 +41,7 @@ async function call(
     ...((init.headers as Record<string, string>) ?? {}),
   };
   if (init.admin) headers.authorization = `Bearer ${link.adminToken}`;
+  else if (link.localKey) headers['x-lava-desktop-key'] = link.localKey;
   const res = await fetch(`${link.url}${path}`, { ...init, headers, signal: AbortSignal.timeout(120_000) });
   const text = await res.text();
   let body: unknown = text;
@@ -65,6 +68,37 @@ const message = z
 
 export function createMcpServer(link: GatewayLink): McpServer {
   const server = new McpServer({ name: 'lava-desktop', version: VERSION });
+
+  server.registerTool(
+    'lava_login',
+    {
+      description:
+        'Signs this gateway in to Lava in the browser (like `lava-desktop login`): returns the URL for the user to open. When the browser comes back, Lava Desktop saves the secret key and uses it at once. Call again to see whether the login finished; restart: true begins a new login.',
+      inputSchema: { restart: z.boolean().default(false) },
+    },
+    async (args) => {
+      const now = await call(link, '/api/login', { admin: true });
+      if (now.status !== 200) return fail(errorText(now));
+      let s = now.body as { state: string; url?: string; key?: string; error?: string };
+      if (args.restart || s.state === 'idle' || s.state === 'failed') {
+        const started = await call(link, '/api/login', {
+          method: 'POST',
+          admin: true,
+          body: JSON.stringify({ restart: args.restart }),
+        });
+        if (started.status !== 200) return fail(errorText(started));
+        const previous = s.state === 'failed' && !args.restart ? `The last login failed: ${s.error}. ` : '';
+        s = started.body as typeof s;
+        return ok(
+          `${previous}Open this URL in a browser to sign in to Lava: ${s.url}\nLava Desktop finishes the login by itself when the browser comes back (within 120 s); call lava_login again to check.`,
+          s,
+        );
+      }
+      if (s.state === 'waiting')
+        return ok(`Still waiting for the browser. Open this URL to sign in to Lava: ${s.url}`, s);
+      return ok(`Signed in to Lava: secret key ${s.key} is saved and in use.`, s);
+    },
+  );
 
   server.registerTool(
     'lava_generate_forward_token',

@@ -23,6 +23,22 @@ export interface CostResult {
   costSource: 'prices' | 'unknown';
 }
 
+/** Our usage in the library's terms (its usage keys: cache and audio are parts of the input). */
+function priceUsage(usage: Usage): Record<string, number | undefined> {
+  const out: Record<string, number | undefined> = {
+    input_tokens: usage.input_tokens,
+    output_tokens: usage.output_tokens,
+    cache_read_tokens: usage.cache_read_tokens || undefined,
+    cache_write_tokens: usage.cache_write_tokens || undefined,
+    input_audio_tokens: usage.audio_tokens || undefined,
+  };
+  if (usage.seconds) {
+    out.audio_seconds = usage.seconds;
+    out.input_audio_seconds = usage.seconds;
+  }
+  return out;
+}
+
 /** Money as Lava writes it: a decimal string with 10 places. */
 export const money = (usd: number): string => usd.toFixed(10);
 
@@ -36,16 +52,7 @@ export function priceOf(
   const providerId = PRICE_PROVIDER_ID[providerKey] ?? providerKey;
   let result: ReturnType<typeof calcPrice> = null;
   try {
-    result = calcPrice(
-      {
-        input_tokens: usage.input_tokens,
-        output_tokens: usage.output_tokens,
-        cache_read_tokens: usage.cache_read_tokens || undefined,
-        cache_write_tokens: usage.cache_write_tokens || undefined,
-      },
-      model,
-      { providerId, timestamp: at },
-    );
+    result = calcPrice(priceUsage(usage), model, { providerId, timestamp: at });
   } catch {
     result = null;
   }

@@ -10,7 +10,10 @@ export interface Usage {
   reasoning_tokens: number;
   total_tokens: number;
   characters?: number;
+  /** Audio duration billed (transcriptions: `usage.seconds`). */
   seconds?: number;
+  /** Input tokens that were audio (part of `input_tokens`; priced apart). */
+  audio_tokens?: number;
 }
 
 export const emptyUsage = (): Usage => ({
@@ -42,21 +45,29 @@ const OPENAI_FIELDS = [
   },
 ] as const;
 
-/** OpenAI chat completions / embeddings (`prompt_tokens`…) or Responses (`input_tokens`…). */
+/**
+ * OpenAI chat completions / embeddings (`prompt_tokens`…) or Responses (`input_tokens`…); audio
+ * transcriptions report `{type: "duration", seconds}` or tokens with `input_token_details`.
+ */
 export function fromOpenAi(raw: unknown): Usage | undefined {
   const u = obj(raw);
+  if (u.type === 'duration' && typeof u.seconds === 'number') return { ...emptyUsage(), seconds: num(u.seconds) };
   const f = OPENAI_FIELDS.find((names) => names.input in u || names.output in u);
   if (!f) return undefined;
   const input = num(u[f.input]);
   const output = num(u[f.output]);
-  return {
+  const inDetails = obj(u[f.inDetails] ?? u.input_token_details);
+  const usage: Usage = {
     input_tokens: input,
     output_tokens: output,
-    cache_read_tokens: num(obj(u[f.inDetails]).cached_tokens),
+    cache_read_tokens: num(inDetails.cached_tokens),
     cache_write_tokens: 0,
     reasoning_tokens: num(obj(u[f.outDetails]).reasoning_tokens),
     total_tokens: num(u.total_tokens) || input + output,
   };
+  const audio = num(inDetails.audio_tokens);
+  if (audio > 0) usage.audio_tokens = audio;
+  return usage;
 }
 
 /**

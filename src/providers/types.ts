@@ -12,6 +12,8 @@ export interface RequestInfo {
   stream: boolean;
   /** Characters billed for character-metered APIs (ElevenLabs TTS `text`). */
   characters?: number;
+  /** A multipart form (audio, uploads): usage comes from the answer only, never estimated from text. */
+  multipart?: boolean;
 }
 
 /** What a response (JSON body or stream) told us. Later values replace earlier ones. */

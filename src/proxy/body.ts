@@ -1,12 +1,15 @@
 /**
  * Reads a request body up to a limit. Past the limit it keeps draining what the client sends
- * (so the client reads a 413, not a connection reset) and reports the overflow.
+ * (so the client reads a 413, not a connection reset) and reports the overflow. A client that
+ * stops sending for `idleMs` is reported as slow (the caller answers 408 and closes): a stalled
+ * upload must not hold a connection and its memory for minutes.
  */
 import type { IncomingMessage } from 'node:http';
 
-export type BodyResult = { ok: true; body: Buffer } | { ok: false; tooLarge: true } | { ok: false; aborted: true };
+export type BodyResult =
+  { ok: true; body: Buffer } | { ok: false; tooLarge: true } | { ok: false; aborted: true } | { ok: false; slow: true };
 
-export function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
+export function readBody(req: IncomingMessage, limit: number, idleMs = 30_000): Promise<BodyResult> {
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > limit) {
     req.resume();
@@ -16,7 +19,17 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
     const chunks: Buffer[] = [];
     let size = 0;
     let over = false;
+    const idle = setTimeout(() => onIdle(), idleMs);
+    const onIdle = () => {
+      if (req.complete) return;
+      over = true;
+      chunks.length = 0;
+      resolve({ ok: false, slow: true });
+    };
+    req.once('close', () => clearTimeout(idle));
+    req.once('end', () => clearTimeout(idle));
     const onData = (chunk: Buffer) => {
+      idle.refresh();
       if (over) return;
       size += chunk.length;
       if (size > limit) {

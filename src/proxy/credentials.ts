@@ -35,3 +35,8 @@ export function providerAuthHeaders(p: Provider, key: string): Record<string, st
   }
   return p.style.authHeaders(key);
 }
+
+/** The request target as a URL for reading its query; a target that does not parse reads as empty. */
+export function requestUrl(rawUrl: string): URL {
+  return URL.canParse(rawUrl, 'http://x') ? new URL(rawUrl, 'http://x') : new URL('http://x');
+}

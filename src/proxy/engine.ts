@@ -19,6 +19,10 @@ import { resolveRoute, type RouteTable } from './resolve.js';
 import { guardedAgents, PrivateAddressError } from './ssrf.js';
 import { planRewrite, planUnified, REWRITE_PREFIX, unifiedClient } from '../unified/plan.js';
 import { relay } from './relay.js';
+import { formFields, isMultipart } from '../metering/multipart.js';
+import { isFreeCall } from '../metering/free.js';
+import { collectText } from '../metering/estimate.js';
+import { clientCredential, requestUrl } from './credentials.js';
 
 export interface ProxyOptions {
   table: () => RouteTable;
@@ -29,6 +33,10 @@ export interface ProxyOptions {
     r: Pick<RequestRecord, 'id' | 'startedAt' | 'provider' | 'method' | 'path' | 'model' | 'stream' | 'client'>,
   ) => void;
   onEnd: (r: RequestRecord) => void;
+  /** The gateway's secrets (keys, tokens), masked in captured bodies. */
+  secrets: () => (string | undefined)[];
+  /** How long a request body may pause between bytes (default 30 s). */
+  bodyIdleMs?: () => number;
   /** With a hard budget, a check run as a stream goes: given its cost so far, the refusal if it crosses the cap. */
   streamCap: () => ((partialCost: number) => GatewayError | undefined) | undefined;
 }
@@ -72,12 +80,16 @@ export function createProxy(opts: ProxyOptions) {
       t0,
     });
     res.setHeader('x-lava-desktop-request-id', ex.init.id);
+    // Before resolution strips it: the client's own key, so captured bodies can mask it.
+    if (opts.captureBodies()) ex.clientKey = clientCredential(req.headers, requestUrl(rawUrl));
     const unified = unifiedClient(req.method, ex.init.path);
     try {
       if (unified) {
         ex.clientStyle = STYLES[unified];
         if (refusal) throw refusal;
         await prepareUnified(req, ex, opts);
+        // Which provider a bare model name was routed to (PRODUCT.md §3).
+        res.setHeader('x-lava-desktop-provider', ex.route!.providerKey);
       } else {
         ex.route = resolveRoute(rawUrl, req.headers, opts.table());
         if (refusal) throw refusal;
@@ -87,6 +99,7 @@ export function createProxy(opts: ProxyOptions) {
       return refuse(res, ex, e, opts);
     }
     if (!ex.route) return refuse(res, ex, new GatewayError(500, 'internal', 'no route'), opts);
+    ex.free = ex.local !== undefined || isFreeCall(ex.init.method, ex.route.upstream.pathname);
     // Key names come from the client's JSON: keep the header to printable ASCII whatever they hold.
     if (ex.warnings.length)
       res.setHeader(
@@ -96,7 +109,10 @@ export function createProxy(opts: ProxyOptions) {
           .replace(/[^\x20-\x7e]/g, '?')
           .slice(0, 2000),
       );
+    if (ex.local) return answerLocally(res, ex, opts);
     for (const [k, v] of Object.entries(ex.route.setHeaders)) req.headers[k] = v;
+    // The gateway reads and rewrites these bodies (translation, the usage chunk): ask for them plain.
+    if (ex.translation || ex.filterUsage) req.headers['accept-encoding'] = 'identity';
     const defaults = ex.route.style.defaultHeaders;
     if (defaults) for (const [k, v] of Object.entries(defaults)) req.headers[k] ??= v;
     (req as Req)[EX] = ex;
@@ -121,8 +137,14 @@ export function createProxy(opts: ProxyOptions) {
 
 /** Reads the whole request body (limit → 413, client gone → 499). */
 async function readWhole(req: IncomingMessage, opts: ProxyOptions): Promise<Buffer> {
-  const got = await readBody(req, opts.bodyLimit());
+  const got = await readBody(req, opts.bodyLimit(), opts.bodyIdleMs?.());
   if (got.ok) return got.body;
+  if ('slow' in got) {
+    // The client stalled mid-body: answer, then close the connection (what it still sends is not read).
+    req.socket.setTimeout(1000, () => req.socket.destroy());
+    const secs = Math.round((opts.bodyIdleMs?.() ?? 30_000) / 1000);
+    throw new GatewayError(408, 'request_timeout', `the request body stopped arriving (no bytes for ${secs} s)`);
+  }
   if ('tooLarge' in got) {
     throw new GatewayError(
       413,
@@ -136,7 +158,15 @@ async function readWhole(req: IncomingMessage, opts: ProxyOptions): Promise<Buff
 async function prepareBody(req: IncomingMessage, ex: Exchange, opts: ProxyOptions): Promise<void> {
   const body = await readWhole(req, opts);
   let json: unknown;
-  if (String(req.headers['content-type'] ?? '').includes('json')) {
+  const type = req.headers['content-type'];
+  if (isMultipart(type)) {
+    // Audio transcriptions and uploads: the model is a form field, the answer reports the usage.
+    const fields = await formFields(body, type!);
+    setBody(req, ex, opts, undefined, body);
+    ex.info = { model: fields.model, stream: fields.stream === 'true', multipart: true };
+    return;
+  }
+  if (String(type ?? '').includes('json')) {
     try {
       json = JSON.parse(body.toString('utf8'));
     } catch {
@@ -162,6 +192,7 @@ async function prepareUnified(req: IncomingMessage, ex: Exchange, opts: ProxyOpt
   ex.route = plan.route;
   ex.translation = plan.translation;
   ex.warnings = plan.warnings;
+  ex.local = plan.local;
   setBody(req, ex, opts, plan.body, Buffer.from(JSON.stringify(plan.body)));
 }
 
@@ -181,7 +212,10 @@ function setBody(req: IncomingMessage, ex: Exchange, opts: ProxyOptions, json: u
       ex.streamWithoutUsage = true;
     }
   }
-  if (opts.captureBodies()) ex.capture = { request: body.subarray(0, CAPTURE_CAP).toString('utf8'), response: '' };
+  if (opts.captureBodies()) {
+    ex.capture = { request: body.subarray(0, CAPTURE_CAP).toString('utf8'), response: '' };
+    ex.secrets = [...opts.secrets(), ex.clientKey];
+  }
   ex.body = body;
   req.headers['content-length'] = String(body.length);
   delete req.headers['transfer-encoding'];
@@ -224,14 +258,33 @@ function wire(server: Parameters<Plugin>[0], opts: ProxyOptions): void {
   });
 }
 
+/** Token counting for a provider without a counting call: the tokenizer counts the prompt's text. */
+async function answerLocally(res: ServerResponse, ex: Exchange, opts: ProxyOptions): Promise<void> {
+  const { countTokens } = await import('gpt-tokenizer');
+  const body = JSON.parse(ex.body?.toString('utf8') ?? '{}') as unknown;
+  const text = JSON.stringify({ input_tokens: countTokens(collectText(body).join('\n')) });
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+  ex.status = 200;
+  opts.onEnd(await ex.finish());
+}
+
 function refuse(res: ServerResponse, ex: Exchange, e: unknown, opts: ProxyOptions): void {
-  const err = e instanceof GatewayError ? e : new GatewayError(500, 'internal', 'internal error');
+  // Malformed input that slipped past the parsers (an escape, a URL) is the client's error, not ours.
+  const malformed = e instanceof URIError || (e instanceof TypeError && /Invalid URL/i.test(e.message));
+  const err =
+    e instanceof GatewayError
+      ? e
+      : malformed
+        ? new GatewayError(400, 'malformed_request', 'the request target or body holds a malformed URL or %-escape')
+        : new GatewayError(500, 'internal', 'internal error');
   void finishWith(ex, res, err, opts);
 }
 
 async function finishWith(ex: Exchange, res: ServerResponse, err: GatewayError, opts: ProxyOptions): Promise<void> {
   const aborted = err.status === 499;
-  if (!aborted) sendError(res, err, ex.clientStyle ?? ex.route?.style ?? STYLES.openai);
+  const close = err.status === 408 ? { connection: 'close' } : undefined;
+  if (!aborted) sendError(res, err, ex.clientStyle ?? ex.route?.style ?? STYLES.openai, close);
   ex.status = aborted ? 499 : err.status;
   opts.onEnd(await ex.finish(err.message));
 }

@@ -14,6 +14,7 @@ import type { RequestRecord } from '../store/types.js';
 import { emptyUsage, type Usage } from '../metering/usage.js';
 import { PRICES_VERSION, priceOf } from '../metering/cost.js';
 import { estimateUsage } from '../metering/estimate.js';
+import { scrub } from '../admin/redact.js';
 
 /** With `capture.bodies`, this much of each body is kept on the record. */
 export const CAPTURE_CAP = 64 * 1024;
@@ -45,12 +46,19 @@ export class Exchange {
   filterUsage = false;
   /** An OpenAI-style stream was sent without include_usage: no usage will come, keep text to estimate. */
   streamWithoutUsage = false;
+  /** The gateway answers the request itself (no upstream call). */
+  local?: 'count_tokens';
+  /** Token counting, listing, reading: recorded at $0 (`costSource: "free"`). */
+  free = false;
   status = 0;
   ttfbMs?: number;
   error?: string;
   lavaRequestId?: string;
   /** Bodies kept for debugging (`capture.bodies`), capped. */
   capture?: { request: string; response: string };
+  /** Secrets that must not be kept in captured bodies (keys, tokens, the client's own credential). */
+  secrets: (string | undefined)[] = [];
+  clientKey?: string;
   private meter?: StreamMeter;
   /** Raw stream text kept (capped) when usage must be estimated from it. */
   private kept?: { text: string; over: boolean };
@@ -74,7 +82,7 @@ export class Exchange {
       if (this.streamWithoutUsage) this.kept = { text: '', over: false };
     } else if (type.includes('json')) {
       this.json = { decoder: new StringDecoder('utf8'), text: '', over: false };
-    } else return;
+    } else if (!this.capture) return;
     const encoding = String(proxyRes.headers['content-encoding'] ?? '').toLowerCase();
     const inflate =
       encoding === 'gzip'
@@ -96,13 +104,6 @@ export class Exchange {
 
   tap(chunk: Buffer): void {
     if (this.ttfbMs === undefined) this.ttfbMs = Math.round(performance.now() - this.init.t0);
-    if (this.capture && this.capture.response.length < CAPTURE_CAP) {
-      this.capture.response += chunk.toString(
-        'utf8',
-        0,
-        Math.min(chunk.length, CAPTURE_CAP - this.capture.response.length),
-      );
-    }
     if (this.inflate) this.inflate.write(chunk);
     else this.read(chunk);
   }
@@ -110,6 +111,14 @@ export class Exchange {
   private streamDecoder?: StringDecoder;
 
   private read(chunk: Buffer): void {
+    // Kept as the client reads it: decompressed.
+    if (this.capture && this.capture.response.length < CAPTURE_CAP) {
+      this.capture.response += chunk.toString(
+        'utf8',
+        0,
+        Math.min(chunk.length, CAPTURE_CAP - this.capture.response.length),
+      );
+    }
     if (this.meter) {
       const text = (this.streamDecoder ??= new StringDecoder('utf8')).write(chunk);
       this.meter.push(text);
@@ -148,19 +157,27 @@ export class Exchange {
         // not JSON after all: no usage from the body
       }
     }
+    if (this.free) return this.record(error ?? this.error, undefined, 'none');
     let usage: Usage | undefined = this.facts.usage;
     let usageSource: RequestRecord['usageSource'] = usage ? 'response' : 'none';
     const ok = this.status >= 200 && this.status < 300;
     if (this.info.characters !== undefined && ok) {
       usage = { ...emptyUsage(), characters: this.info.characters };
       usageSource = 'response';
-    } else if (!usage && ok && this.info.model) {
+    } else if (!usage && ok && this.info.model && !this.info.multipart) {
       const responseText =
         this.kept && !this.kept.over ? this.kept.text : this.json && !this.json.over ? this.json.text : '';
       usage = await estimateUsage(this.body?.toString('utf8'), responseText);
       if (usage) usageSource = 'estimated';
     }
     return this.record(error ?? this.error, usage, usageSource);
+  }
+
+  /** Captured bodies with every known secret masked: an upstream error may echo a key back. */
+  private scrubbed(c: { request: string; response: string }): { request: string; response: string } {
+    const injected = Object.values(this.route?.setHeaders ?? {}).map((v) => v.replace(/^Bearer\s+/i, ''));
+    const secrets = [...this.secrets, ...injected];
+    return { request: scrub(c.request, secrets), response: scrub(c.response, secrets) };
   }
 
   private record(
@@ -170,7 +187,9 @@ export class Exchange {
   ): RequestRecord {
     const route = this.route;
     const model = this.facts.model ?? this.info.model;
-    let price = priceOf(route?.providerKey ?? '', model, usage, this.init.startedAt);
+    let price: { cost?: string; costSource: RequestRecord['costSource'] } = this.free
+      ? { cost: '0', costSource: 'free' }
+      : priceOf(route?.providerKey ?? '', model, usage, this.init.startedAt);
     if (price.costSource === 'unknown' && this.info.model && this.info.model !== model) {
       price = priceOf(route?.providerKey ?? '', this.info.model, usage, this.init.startedAt);
     }
@@ -199,7 +218,7 @@ export class Exchange {
     if (price.cost !== undefined) r.cost = price.cost;
     if (this.facts.responseId) r.responseId = this.facts.responseId;
     if (this.lavaRequestId) r.lavaRequestId = this.lavaRequestId;
-    if (this.capture) r.bodies = { ...this.capture };
+    if (this.capture) r.bodies = this.scrubbed(this.capture);
     if (this.clientStyle) {
       r.clientFormat = this.clientStyle.id;
       if (route) r.providerFormat = route.style.id;

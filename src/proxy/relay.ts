@@ -32,17 +32,20 @@ export function relay(proxyRes: IncomingMessage, ex: Exchange, res: ServerRespon
   ex.onResponse(proxyRes);
   const isSse = String(proxyRes.headers['content-type'] ?? '').includes('text/event-stream');
   const filter = ex.filterUsage && isSse;
+  // The filter reads events: a compressed stream (an upstream that ignored `identity`) is decoded first.
+  const decode = filter ? decoderFor(proxyRes, res) : undefined;
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(proxyRes.headers)) {
     if (v === undefined || HOP_BY_HOP.has(k)) continue;
     if (filter && k === 'content-length') continue;
+    if (decode && k === 'content-encoding') continue;
     headers[k] = v;
   }
   res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, headers);
   if (typeof res.flushHeaders === 'function' && isSse) res.flushHeaders();
   const cap = isSse ? opts.streamCap() : undefined;
   let cut: GatewayError | undefined;
-  const out = filter ? proxyRes.pipe(new UsageChunkFilter()) : proxyRes;
+  const out = filter ? (decode ? proxyRes.pipe(decode) : proxyRes).pipe(new UsageChunkFilter()) : proxyRes;
   proxyRes.on('data', (chunk: Buffer) => {
     ex.tap(chunk);
     if (!cap || cut) return;
@@ -129,6 +132,8 @@ function relayTranslated(
   if (status < 400 && sse) {
     res.writeHead(status, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     res.flushHeaders();
+    const decode = decoderFor(proxyRes, res);
+    if (decode) out = out.pipe(decode);
     for (const step of t.stream()) out = out.pipe(step);
     out.pipe(res);
     return;
@@ -151,10 +156,31 @@ function relayTranslated(
   });
 }
 
+/** A decompressor for the response's content-encoding, if it has one. */
+function decoderFor(proxyRes: IncomingMessage, res: ServerResponse): NodeJS.ReadWriteStream | undefined {
+  const encoding = String(proxyRes.headers['content-encoding'] ?? '').toLowerCase();
+  const d =
+    encoding === 'gzip'
+      ? zlib.createGunzip()
+      : encoding === 'br'
+        ? zlib.createBrotliDecompress()
+        : encoding === 'deflate'
+          ? zlib.createInflate()
+          : undefined;
+  // Bytes that do not decompress end the client's response; they must not crash the gateway.
+  d?.once('error', () => res.destroy());
+  return d;
+}
+
+/** The body as text; a body that does not decompress reads as empty (answered as not JSON). */
 function decodeBody(buf: Buffer, encoding: string): string {
-  if (encoding === 'gzip') return zlib.gunzipSync(buf).toString('utf8');
-  if (encoding === 'br') return zlib.brotliDecompressSync(buf).toString('utf8');
-  if (encoding === 'deflate') return zlib.inflateSync(buf).toString('utf8');
+  try {
+    if (encoding === 'gzip') return zlib.gunzipSync(buf).toString('utf8');
+    if (encoding === 'br') return zlib.brotliDecompressSync(buf).toString('utf8');
+    if (encoding === 'deflate') return zlib.inflateSync(buf).toString('utf8');
+  } catch {
+    return '';
+  }
   return buf.toString('utf8');
 }
 

@@ -59,7 +59,11 @@ export function forwardUrl(rawUrl: string): URL {
   let u: string;
   if (/^https?%3A/i.test(rest)) {
     const end = rest.indexOf('&');
-    u = decodeURIComponent(end < 0 ? rest : rest.slice(0, end));
+    try {
+      u = decodeURIComponent(end < 0 ? rest : rest.slice(0, end));
+    } catch {
+      throw new GatewayError(400, 'bad_upstream', '"u" has a malformed %-escape');
+    }
   } else {
     // Unencoded (the SDK's `providers.*`): everything after `u=` is the URL, its own query included.
     u = !rest.includes('?') && rest.includes('&') ? rest.replace('&', '?') : rest;

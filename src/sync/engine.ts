@@ -15,7 +15,7 @@ import pRetry, { AbortError } from 'p-retry';
 import type { Low } from 'lowdb';
 import { join } from 'node:path';
 import { LavaApiError, LavaClient, type RestRequest, type UsageTotals } from './lava-client.js';
-import { openJsonFile } from '../store/json-file.js';
+import { openJsonFileChecked } from '../store/json-file.js';
 import type { RequestRecord, UsageStore } from '../store/types.js';
 import { applyLavaRecord, localIndex } from './reconcile.js';
 
@@ -99,16 +99,39 @@ export class SyncEngine {
     log: (m: string) => void;
     timing?: Partial<SyncTiming>;
   }): Promise<SyncEngine> {
-    const db = await openJsonFile<SyncData>(
+    const { db, recovered } = await openJsonFileChecked<SyncData>(
       join(opts.dataDir, 'sync.json'),
       () => ({ v: 1, pull: {}, outbox: {} }),
       isSyncData,
       opts.log,
     );
-    return new SyncEngine(db, opts.settings, opts.store, opts.onStatus, opts.log, {
+    const engine = new SyncEngine(db, opts.settings, opts.store, opts.onStatus, opts.log, {
       ...DEFAULT_TIMING,
       ...opts.timing,
     });
+    if (recovered) engine.ready = engine.rebuildOutbox();
+    return engine;
+  }
+
+  /** Settles before the first sync: the outbox rebuilt after a corrupt sync.json. */
+  private ready: Promise<void> = Promise.resolve();
+
+  /**
+   * sync.json was corrupt: its outbox is rebuilt from the records still marked `pending`, each as
+   * `sending` so that Lava is asked about it before it is sent (it may have arrived before the
+   * file broke): no pending report is lost, none is counted twice.
+   */
+  private async rebuildOutbox(): Promise<void> {
+    let n = 0;
+    for (const day of (await this.store.days()).reverse()) {
+      for (const r of await this.store.recordsOfDay(day)) {
+        if (r.sync !== 'pending' || !r.usage || this.db.data.outbox[r.id]) continue;
+        this.db.data.outbox[r.id] = { state: 'sending', params: this.pushParams(r) };
+        n++;
+      }
+    }
+    if (n > 0) this.log(`sync: sync.json was unreadable; ${n} pending Lava reports recovered from the records`);
+    await this.persist();
   }
 
   /** Whether records of this gateway are reported to Lava (a customer and a meter are configured). */
@@ -230,6 +253,7 @@ export class SyncEngine {
 
   /** One sync: settle in-flight pushes, push the outbox, pull new records, refresh wallet totals. */
   private async cycle(): Promise<void> {
+    await this.ready;
     this.status_.state = 'syncing';
     this.status_.lastAttemptAt = new Date().toISOString();
     try {

@@ -26,6 +26,7 @@ export const UNIFIED_PATHS: Record<string, 'openai' | 'anthropic'> = {
   '/v1/chat/completions': 'openai',
   '/v1/embeddings': 'openai',
   '/v1/messages': 'anthropic',
+  '/v1/messages/count_tokens': 'anthropic',
   '/v1/responses': 'openai',
 };
 
@@ -47,6 +48,8 @@ export interface UnifiedPlan {
   warnings: string[];
   clientStyle: ApiStyle;
   translation?: Translation;
+  /** Answered by the gateway itself (token counting for a provider that has no such call). */
+  local?: 'count_tokens';
 }
 
 export function planUnified(path: string, json: unknown, headers: IncomingHttpHeaders, table: RouteTable): UnifiedPlan {
@@ -54,11 +57,40 @@ export function planUnified(path: string, json: unknown, headers: IncomingHttpHe
   const req = (json ?? {}) as Json;
   const { provider, model } = routeModel(req.model, table);
   if (path === '/v1/responses') return planResponses(provider, model, req, headers, table);
+  if (path === '/v1/messages/count_tokens') return planCountTokens(provider, model, req, headers, table);
   const embeddings = path === '/v1/embeddings';
   const native = embeddings
     ? `${provider.base.pathname.replace(/\/$/, '')}/embeddings`
     : chatPath(provider, model, req.stream === true);
   return planFor(client, provider, native, model, req, headers, table, embeddings);
+}
+
+/**
+ * `/v1/messages/count_tokens` (Claude Code calls it often): Anthropic answers it; for any other
+ * provider the gateway counts the tokens itself with its tokenizer (an estimate, and said so).
+ */
+function planCountTokens(
+  provider: Provider,
+  model: string,
+  req: Json,
+  headers: IncomingHttpHeaders,
+  table: RouteTable,
+): UnifiedPlan {
+  const native = provider.style.id === 'anthropic';
+  return {
+    route: providerRoute(
+      provider,
+      native ? '/v1/messages/count_tokens' : chatPath(provider, model, false),
+      headers,
+      table,
+    ),
+    body: { ...req, model },
+    warnings: native
+      ? []
+      : [`${provider.key} has no token-counting call: counted by Lava Desktop's tokenizer (an estimate)`],
+    clientStyle: STYLES.anthropic,
+    local: native ? undefined : 'count_tokens',
+  };
 }
 
 /** The native chat-style path of a provider for a model. */
@@ -148,6 +180,8 @@ export function planRewrite(
   if (!/^https?:\/\//.test(target)) target = `https://${target}`;
   const [pathPart = '', query] = target.split(/\?(.*)/s);
   const suffix = SDK_SUFFIX[format]!;
+  if (!URL.canParse(pathPart))
+    throw new GatewayError(400, 'bad_rewrite', 'the provider URL in the rewrite path is not a URL');
   const stripped =
     suffix &&
     pathPart.endsWith(suffix) &&

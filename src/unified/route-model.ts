@@ -1,9 +1,13 @@
 /**
  * Which provider serves a model on the unified endpoints: `provider/model`, or a bare model name
  * matched against the price catalogue of the providers that can be reached (a key, Lava mode, or
- * a custom origin). Ambiguous and unknown names are refused with what would work.
+ * a custom origin). Several can serve one name (with a Lava key, `claude-sonnet-4-5` is priced at
+ * anthropic and at google's Vertex): the model's own maker wins (the catalogue's provider whose
+ * model pattern names it), then a native route over its OpenAI-compatible twin on the same host
+ * (google over googleOpenaiCompatible). Only truly equal choices stay ambiguous; unknown names are
+ * refused with what would work.
  */
-import { calcPrice } from '@pydantic/genai-prices';
+import { calcPrice, findProvider } from '@pydantic/genai-prices';
 import { GatewayError } from '../errors.js';
 import type { Provider } from '../providers/types.js';
 import type { RouteTable } from '../proxy/resolve.js';
@@ -22,7 +26,10 @@ export function routeModel(model: unknown, table: RouteTable): { provider: Provi
     const provider = table.providers.get(model.slice(0, slash));
     if (provider) return { provider, model: model.slice(slash + 1) };
   }
-  const candidates = routable(table).filter((p) => knows(p, model));
+  const candidates = best(
+    routable(table).filter((p) => knows(p, model)),
+    model,
+  );
   if (candidates.length === 1) return { provider: candidates[0]!, model };
   if (candidates.length > 1) {
     throw new GatewayError(
@@ -41,12 +48,28 @@ export function routeModel(model: unknown, table: RouteTable): { provider: Provi
   );
 }
 
+const priceId = (p: Provider): string => PRICE_PROVIDER_ID[p.key] ?? p.key;
+
+/** The candidates of the best rank: the model's maker first, then native routes before OpenAI-compatible twins. */
+function best(candidates: Provider[], model: string): Provider[] {
+  if (candidates.length < 2) return candidates;
+  let maker: string | undefined;
+  try {
+    maker = findProvider({ modelId: model })?.id;
+  } catch {
+    maker = undefined;
+  }
+  const isTwin = (p: Provider) =>
+    p.style.id === 'openai' &&
+    candidates.some((q) => q !== p && q.style.id !== 'openai' && q.base.host === p.base.host);
+  const rank = (p: Provider) => (priceId(p) === maker ? 0 : 2) + (isTwin(p) ? 1 : 0);
+  const top = Math.min(...candidates.map(rank));
+  return candidates.filter((p) => rank(p) === top);
+}
+
 function knows(p: Provider, model: string): boolean {
   try {
-    return (
-      calcPrice({ input_tokens: 1, output_tokens: 1 }, model, { providerId: PRICE_PROVIDER_ID[p.key] ?? p.key }) !==
-      null
-    );
+    return calcPrice({ input_tokens: 1, output_tokens: 1 }, model, { providerId: priceId(p) }) !== null;
   } catch {
     return false;
   }

@@ -45,10 +45,17 @@ export function baseConfig(sims: Simulators, withKeys = true): Record<string, un
 
 export async function startHarness(
   extra: Record<string, unknown> = {},
-  opts: { withKeys?: boolean; sims?: Simulators; syncTiming?: Partial<SyncTiming> } = {},
+  opts: {
+    withKeys?: boolean;
+    sims?: Simulators;
+    syncTiming?: Partial<SyncTiming>;
+    /** An existing data dir (a restart); it is kept at close. */
+    dataDir?: string;
+    start?: Partial<Parameters<typeof startGateway>[0]>;
+  } = {},
 ): Promise<Harness> {
   const sims = opts.sims ?? (await startSimulators());
-  const dataDir = await mkdtemp(join(tmpdir(), 'lava-desktop-test-'));
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'lava-desktop-test-')));
   // As dashboard-saved settings: editable through PATCH /api/settings.
   const saved = deepMerge(baseConfig(sims, opts.withKeys ?? true), extra);
   const log = process.env.DEBUG_GATEWAY ? (m: string) => console.error(m) : () => undefined;
@@ -61,7 +68,7 @@ export async function startHarness(
     maxBackoffMs: 100,
     ...opts.syncTiming,
   };
-  const gw = await startGateway({ layers: { saved }, dataDir, port: 0, log, syncTiming });
+  const gw = await startGateway({ layers: { saved }, dataDir, port: 0, log, syncTiming, ...opts.start });
   const records = async (n: number) => {
     for (let i = 0; i < 200; i++) {
       const page = await gw.context.store.list({ limit: 1000 });
@@ -87,7 +94,7 @@ export async function startHarness(
     close: async () => {
       await gw.stop(1000);
       if (!opts.sims) await sims.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -12,6 +12,7 @@ const TOOLS = [
   'lava_chat_completions',
   'lava_forward',
   'lava_generate_forward_token',
+  'lava_login',
   'lava_messages',
   'lava_requests',
   'lava_rewrite',

@@ -170,6 +170,60 @@ describe('push', () => {
     }
   });
 
+  it('a corrupt sync.json loses no pending report: the outbox is rebuilt from the records, nothing sent twice', async () => {
+    const { mkdtemp, rm, writeFile, readdir } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dataDir = await mkdtemp(join(tmpdir(), 'lava-sync-corrupt-'));
+    const extra = {
+      lava: { secretKey: SECRET, customerId: 'cus_8', meterSlug: 'desk' },
+      providers: { openai: { mode: 'direct' } },
+    };
+    const ask = async (oa: OpenAI, text: string) =>
+      (
+        await oa.chat.completions
+          .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: text }] })
+          .withResponse()
+      ).response.headers.get('x-lava-desktop-request-id')!;
+    try {
+      const h1 = await startHarness(extra, { sims, dataDir });
+      const oa = new OpenAI({ apiKey: 'x', baseURL: `${h1.gw.url}/openai/v1`, maxRetries: 0 });
+      const synced = await ask(oa, 'early');
+      await h1.gw.context.sync!.syncNow();
+      expect((await h1.record(synced)).sync).toBe('synced');
+      // One report reaches Lava but its answer never comes back (then the file breaks)…
+      const inFlight = await ask(oa, 'in flight');
+      await h1.record(inFlight);
+      sims.lava.holdCreates = true;
+      void h1.gw.context.sync!.syncNow().catch(() => undefined);
+      await expect.poll(() => sims.lava.records.some((r) => r.request_id === inFlight)).toBe(true);
+      // …and three more are still queued.
+      sims.lava.holdCreates = false;
+      const queued = [await ask(oa, 'q1'), await ask(oa, 'q2'), await ask(oa, 'q3')];
+      for (const id of queued) expect((await h1.record(id)).sync).toBe('pending');
+      await h1.close();
+      await writeFile(join(dataDir, 'sync.json'), '{"v":1,"outbox":{"01J');
+      const dupBefore = sims.lava.duplicates;
+      const h2 = await startHarness(extra, { sims, dataDir });
+      try {
+        expect((await readdir(dataDir)).some((f) => f.startsWith('sync.json.corrupt-'))).toBe(true);
+        // Rebuilt from the records before the first sync: the one in flight and the three queued.
+        await expect.poll(() => h2.gw.context.sync!.status().pending).toBe(4);
+        await h2.gw.context.sync!.syncNow();
+        for (const id of [synced, inFlight, ...queued]) {
+          expect(sims.lava.records.filter((r) => r.request_id === id)).toHaveLength(1);
+          expect((await h2.record(id)).sync).toBe('synced');
+        }
+        expect(sims.lava.duplicates).toBe(dupBefore);
+        expect(h2.gw.context.sync!.status().pending).toBe(0);
+      } finally {
+        await h2.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('a 401 stops sync and says the key is invalid', async () => {
     const h = await startHarness({ lava: { secretKey: 'aks_test_not_a_valid_key' } }, { withKeys: true, sims });
     try {

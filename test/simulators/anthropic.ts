@@ -24,7 +24,14 @@ export async function startAnthropic(opts: { requireKey?: string } = {}): Promis
       });
     }
     if (!req.headers['anthropic-version']) return sendJson(res, 400, invalid('anthropic-version: header is required'));
-    if (!(req.url ?? '').split('?')[0]!.endsWith('/v1/messages')) {
+    const path = (req.url ?? '').split('?')[0]!;
+    if (path.endsWith('/v1/messages/count_tokens')) {
+      // Free: counts the prompt, answers `{input_tokens}` (no usage, no id).
+      const b = JSON.parse(raw || '{}') as Record<string, unknown>;
+      if (typeof b.model !== 'string') return sendJson(res, 400, invalid('model: Field required'));
+      return sendJson(res, 200, { input_tokens: tokensOf(JSON.stringify([b.system ?? '', b.messages ?? []])) });
+    }
+    if (!path.endsWith('/v1/messages')) {
       return sendJson(res, 404, { type: 'error', error: { type: 'not_found_error', message: 'Not found' } });
     }
     const body = JSON.parse(raw || '{}') as Record<string, unknown>;

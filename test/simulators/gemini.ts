@@ -17,6 +17,10 @@ export async function startGemini(): Promise<GeminiSim> {
         error: { code: 403, message: "Method doesn't allow unregistered callers", status: 'PERMISSION_DENIED' },
       });
     }
+    if (/\/models\/[^/:]+:countTokens$/.test(url.pathname)) {
+      const b = JSON.parse(raw || '{}') as Record<string, unknown>;
+      return sendJson(res, 200, { totalTokens: tokensOf(JSON.stringify(b.contents ?? [])) });
+    }
     const m = /\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(url.pathname);
     if (!m) return sendJson(res, 404, { error: { code: 404, message: 'not found', status: 'NOT_FOUND' } });
     const model = m[1]!;

@@ -17,7 +17,7 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-export type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void | Promise<void>;
+export type Handler = (req: IncomingMessage, res: ServerResponse, body: string, bytes: Buffer) => void | Promise<void>;
 
 export async function startServer(handler: Handler): Promise<Simulator> {
   const received: Received[] = [];
@@ -29,11 +29,12 @@ export async function startServer(handler: Handler): Promise<Simulator> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
+      const bytes = Buffer.concat(chunks);
+      const body = bytes.toString('utf8');
       // For tests in another process (Playwright): what this simulator has received.
       if (req.url === '/__sim/received') return sendJson(res, 200, received);
       received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-      void Promise.resolve(handler(req, res, body)).catch((e: Error) => {
+      void Promise.resolve(handler(req, res, body, bytes)).catch((e: Error) => {
         if (!res.headersSent) sendJson(res, 500, { error: { message: e.message } });
         else res.destroy();
       });

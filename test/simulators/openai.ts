@@ -4,6 +4,8 @@
  * then), Responses (JSON and typed SSE events ending in `response.completed`), embeddings.
  * Models named `error-<status>` answer that status with an OpenAI error body.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import busboy from 'busboy';
 import { knobs, REPLY_WORDS, sendJson, startServer, tokensOf, writeFrames, type Simulator } from './http-util.js';
 
 export interface OpenAiSim extends Simulator {
@@ -14,7 +16,7 @@ export interface OpenAiSim extends Simulator {
 const sse = (obj: unknown) => `data: ${JSON.stringify(obj)}\n\n`;
 
 export async function startOpenAi(opts: { requireKey?: string } = {}): Promise<OpenAiSim> {
-  const sim: OpenAiSim = await startServer(async (req, res, raw) => {
+  const sim: OpenAiSim = await startServer(async (req, res, raw, bytes) => {
     if (opts.requireKey && req.headers.authorization !== `Bearer ${opts.requireKey}`) {
       return sendJson(res, 401, {
         error: {
@@ -26,6 +28,7 @@ export async function startOpenAi(opts: { requireKey?: string } = {}): Promise<O
       });
     }
     const path = (req.url ?? '').replace(/^\/[^/]+(?=\/v1\/)/, '').split('?')[0];
+    if (path?.endsWith('/audio/transcriptions')) return transcription(sim, req, res, bytes);
     let body: Record<string, unknown> = {};
     try {
       body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
@@ -46,6 +49,11 @@ export async function startOpenAi(opts: { requireKey?: string } = {}): Promise<O
         error: { message: `simulated ${err[1]}`, type: 'server_error', param: null, code: 'simulated' },
       });
     }
+    if (path?.endsWith('/responses/input_tokens'))
+      return sendJson(res, 200, {
+        object: 'response.input_tokens',
+        input_tokens: tokensOf(JSON.stringify(body.input ?? '')),
+      });
     if (path?.endsWith('/chat/completions')) return chat(sim, res, body, model, raw);
     if (path?.endsWith('/responses')) return responses(sim, res, body, model, raw);
     if (path?.endsWith('/embeddings')) {
@@ -277,4 +285,46 @@ async function responses(
     ev('response.completed', { response: done }),
   ];
   await writeFrames(res, frames, gap);
+}
+
+/**
+ * `POST /v1/audio/transcriptions` (multipart): whisper-1 reports the audio's duration
+ * (`usage: {type: "duration", seconds}`), gpt-4o-transcribe tokens with audio and text parts;
+ * `response_format=text` answers plain text with no usage. Duration here: one second per 1000
+ * bytes of the file, so tests can predict it.
+ */
+async function transcription(sim: OpenAiSim, req: IncomingMessage, res: ServerResponse, bytes: Buffer): Promise<void> {
+  const fields: Record<string, string> = {};
+  let fileBytes = 0;
+  await new Promise<void>((done) => {
+    const bb = busboy({ headers: req.headers });
+    bb.on('field', (k, v) => (fields[k] = v));
+    bb.on('file', (_n, stream) => stream.on('data', (c: Buffer) => (fileBytes += c.length)));
+    bb.once('close', done);
+    bb.once('error', () => done());
+    bb.end(bytes);
+  });
+  const model = fields.model;
+  if (!model || fileBytes === 0)
+    return sendJson(res, 400, {
+      error: { message: "'file' and 'model' are required", type: 'invalid_request_error', param: null, code: null },
+    });
+  const text = 'Hello from the simulator.';
+  if (fields.response_format === 'text') {
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+    return void res.end(text);
+  }
+  const seconds = Math.max(1, Math.round(fileBytes / 1000));
+  const usage =
+    model === 'whisper-1'
+      ? { type: 'duration', seconds }
+      : {
+          type: 'tokens',
+          input_tokens: seconds * 10 + 5,
+          input_token_details: { text_tokens: 5, audio_tokens: seconds * 10 },
+          output_tokens: tokensOf(text),
+          total_tokens: seconds * 10 + 5 + tokensOf(text),
+        };
+  sim.lastUsage = usage;
+  sendJson(res, 200, { text, usage });
 }

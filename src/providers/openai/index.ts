@@ -3,7 +3,7 @@
  * Responses and embeddings bodies; streamed usage in the final chunk (chat, when
  * `stream_options.include_usage` is set) or in `response.completed` (Responses).
  */
-import { fromOpenAi } from '../../metering/usage.js';
+import { emptyUsage, fromOpenAi } from '../../metering/usage.js';
 import { sseMeter } from '../../metering/sse-meter.js';
 import type { ApiStyle, ResponseFacts } from '../types.js';
 import { asObject, stringField } from '../json.js';
@@ -15,6 +15,9 @@ function readBody(body: unknown): ResponseFacts {
   const facts: ResponseFacts = {};
   const usage = fromOpenAi(target.usage);
   if (usage) facts.usage = usage;
+  // A verbose transcription without `usage` still says how long the audio was.
+  else if (typeof target.duration === 'number' && typeof target.text === 'string')
+    facts.usage = { ...emptyUsage(), seconds: target.duration };
   const id = stringField(target, 'id');
   if (id) facts.responseId = id;
   const model = stringField(target, 'model');

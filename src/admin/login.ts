@@ -1,0 +1,56 @@
+/**
+ * `/api/login`: Lava's browser login run by the gateway itself, for the MCP tool `lava_login` (and
+ * any admin client). `POST` starts a login (or returns the one waiting) with the URL to open;
+ * `GET` says how it went. When the browser comes back the secret key is saved like a dashboard
+ * setting (secrets file or keychain) and used at once, without a restart.
+ */
+import { Router } from 'express';
+import type { GatewayContext } from '../context.js';
+import { mask } from './redact.js';
+import { DEFAULT_APP_URL, startBrowserLogin, type BrowserLogin } from '../lava/login.js';
+
+export interface LoginStatus {
+  state: 'idle' | 'waiting' | 'done' | 'failed';
+  url?: string;
+  /** The saved key, masked. */
+  key?: string;
+  error?: string;
+  at?: string;
+}
+
+const TIMEOUT_S = 120;
+
+export function loginRoutes(ctx: GatewayContext, appUrl = process.env.LAVA_APP_URL ?? DEFAULT_APP_URL): Router {
+  const r = Router();
+  let status: LoginStatus = { state: 'idle' };
+  let flow: BrowserLogin | undefined;
+  r.get('/api/login', (_req, res) => res.json(status));
+  r.post('/api/login', async (req, res) => {
+    const restart = (req.body as { restart?: unknown } | undefined)?.restart === true;
+    if (status.state === 'waiting' && !restart) return void res.json(status);
+    flow?.cancel();
+    const current = (flow = await startBrowserLogin({ appUrl, apiUrl: ctx.config.lava.baseUrl, timeoutS: TIMEOUT_S }));
+    status = { state: 'waiting', url: current.url, at: new Date().toISOString() };
+    res.json(status);
+    current.done.then(
+      async (secretKey) => {
+        if (flow !== current) return;
+        const saved = await ctx.settings.patch({ lava: { secretKey } }, ctx.config);
+        if (!saved.ok) {
+          status = {
+            state: 'failed',
+            error: `the key was not saved: ${saved.errors.map((e) => e.message).join('; ')}`,
+          };
+          return;
+        }
+        await ctx.applyConfig(saved.config);
+        ctx.events.emitEvent({ type: 'settings.changed' });
+        status = { state: 'done', key: mask(secretKey), at: new Date().toISOString() };
+      },
+      (e: Error) => {
+        if (flow === current) status = { state: 'failed', error: e.message, at: new Date().toISOString() };
+      },
+    );
+  });
+  return r;
+}
