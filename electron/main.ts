@@ -3,10 +3,11 @@
  * does — single instance, tray with live spend, the dashboard window, notifications, keys in
  * the OS keychain, open at login, clean shutdown. No metering, store or sync logic lives here.
  */
-import { app, clipboard, Notification, powerMonitor } from 'electron';
+import { app, clipboard, dialog, Notification, powerMonitor } from 'electron';
 import { join } from 'node:path';
 import {
   ConfigError,
+  DataDirInUseError,
   configFromEnv,
   readSavedLayers,
   resolveConfig,
@@ -29,7 +30,12 @@ let gateway: Gateway | undefined;
 let window: Electron.BrowserWindow | undefined;
 
 if (!app.requestSingleInstanceLock()) app.quit();
-else void main();
+else
+  main().catch((e: unknown) => {
+    // A start-up that fails (data dir used by a `lava-desktop serve`, unwritable, bad config) is shown, never silent.
+    dialog.showErrorBox('Lava Desktop cannot start', (e as Error).message ?? String(e));
+    app.exit(1);
+  });
 
 async function main(): Promise<void> {
   await app.whenReady();
@@ -46,7 +52,8 @@ async function main(): Promise<void> {
   try {
     gateway = await startGateway({ layers, dataDir, secretStore });
   } catch (e) {
-    if (!(e instanceof ConfigError) || !/already in use/.test(e.message)) throw e;
+    if (!(e instanceof ConfigError) || e instanceof DataDirInUseError || !/^port \d+ .*already in use/.test(e.message))
+      throw e;
     gateway = await startGateway({ layers, dataDir, secretStore, port: 0 });
     notify({ type: 'port-in-use', wanted: config.port, got: gateway.port });
   }
@@ -80,7 +87,17 @@ async function main(): Promise<void> {
     e.preventDefault();
     quitting = true;
     tray.destroy();
-    void gw.stop(5000).finally(() => app.exit(0));
+    void gw.stop(5000).then(
+      (r) => {
+        if (r.unwritten > 0)
+          dialog.showErrorBox(
+            'Lava Desktop could not save every record',
+            `${r.unwritten} records could not be written (${r.error}). ${r.savedTo ? `They were saved to ${r.savedTo} and are stored at the next start.` : 'They are lost.'}`,
+          );
+        app.exit(r.unwritten > 0 ? 1 : 0);
+      },
+      () => app.exit(1),
+    );
   });
   powerMonitor.on('shutdown', () => app.quit());
 }
@@ -123,6 +140,7 @@ async function trayInput(gw: Gateway): Promise<TrayInput & { wallet?: { today: s
     paused: gw.context.paused,
     budgetExceeded: Boolean(budgetRefusal(gw.context, gw.context.budget)),
     syncState: sync?.state,
+    store: gw.context.store.health(),
     lastRequest: last ? { model: last.model, cost: last.cost } : undefined,
     wallet,
   };

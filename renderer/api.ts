@@ -58,6 +58,8 @@ export function subscribe(onEvent: EventHandler): () => void {
     'sync.status',
     'budget.alert',
     'settings.changed',
+    'settings.upstream_changed',
+    'store.health',
     'gateway.paused',
     'gateway.resumed',
   ];

@@ -11,6 +11,13 @@ import { SettingsView, type SettingsData } from './views/settings';
 import { Connect } from './views/connect';
 import { Sync } from './views/sync';
 
+interface StoreHealth {
+  state: 'ok' | 'degraded';
+  error?: string;
+  unwritten: number;
+  lost: number;
+}
+
 const PAGES = [
   ['live', 'Live'],
   ['spend', 'Spend'],
@@ -30,8 +37,14 @@ function App() {
   const [page, setPage] = useState<Page>(pageFromHash());
   const [settings, setSettings] = useState<SettingsData>();
   const [alert, setAlert] = useState<string>();
+  const [notices, setNotices] = useState<string[]>([]);
+  const [store, setStore] = useState<StoreHealth>();
 
-  const reload = () => api<SettingsData>('/api/settings').then(setSettings);
+  const reload = () =>
+    api<SettingsData & { store?: StoreHealth }>('/api/settings').then((s) => {
+      setSettings(s);
+      setStore(s.store);
+    });
   useEffect(() => {
     loginFromFragment()
       .then(reload)
@@ -49,6 +62,12 @@ function App() {
         setAlert(
           `${a.period === 'daily' ? 'Daily' : 'Monthly'} budget: ${a.threshold}% used ($${Number(a.spent).toFixed(4)} of $${a.limit})`,
         );
+      }
+      if (type === 'store.health') setStore((data as { health: StoreHealth }).health);
+      if (type === 'settings.upstream_changed') {
+        const c = data as { key: string; from: string | null; to: string | null };
+        const text = `Upstream changed: ${c.key} now sends requests (and keys) to ${c.to ?? 'the default'}${c.from ? ` instead of ${c.from}` : ''}.`;
+        setNotices((n) => [...n, text]);
       }
       if (type === 'settings.changed' || type === 'gateway.paused' || type === 'gateway.resumed') void reload();
     });
@@ -84,6 +103,21 @@ function App() {
           {settings?.paused ? 'Resume gateway' : 'Pause gateway'}
         </button>
       </header>
+      {store && store.state !== 'ok' && (
+        <div role="alert" class="banner danger" data-testid="store-banner">
+          Records are not being saved: {store.error}.{' '}
+          {store.unwritten === 1 ? '1 request is' : `${store.unwritten} requests are`} kept in memory and will be
+          written as soon as the disk allows (retrying){store.lost ? `; ${store.lost} were dropped` : ''}.
+        </div>
+      )}
+      {notices.map((text, i) => (
+        <div role="alert" class="banner" key={i} data-testid="upstream-notice">
+          {text}{' '}
+          <button type="button" onClick={() => setNotices((n) => n.filter((_, j) => j !== i))} aria-label="Dismiss">
+            ×
+          </button>
+        </div>
+      ))}
       {alert && (
         <div role="alert" class="banner">
           {alert}{' '}

@@ -55,11 +55,14 @@ function png(size, [r, g, b]) {
 }
 const dir = new URL('../electron/assets/', import.meta.url);
 writeFileSync(new URL('icon.png', dir), png(512, [194, 65, 12]));
+// The dashboard's favicon (served at /favicon.png and /favicon.ico).
+writeFileSync(new URL('../renderer/public/favicon.png', import.meta.url), png(64, [194, 65, 12]));
 for (const [state, rgb] of Object.entries({
   running: [194, 65, 12],
   paused: [120, 113, 108],
   'budget-exceeded': [185, 28, 28],
   'sync-error': [202, 138, 4],
+  'store-error': [127, 29, 29],
 })) {
   writeFileSync(new URL(`tray-${state}.png`, dir), png(32, rgb));
 }

@@ -2,7 +2,7 @@
  * The tray menu as plain data (labels, enabled state, action ids); the Electron adapter turns it
  * into a Menu. Kept pure so its content is unit-tested.
  */
-import { usd, type TrayInput } from './tray-text.js';
+import { storeDegraded, usd, type TrayInput } from './tray-text.js';
 
 export type MenuAction =
   'toggle-pause' | 'open-dashboard' | 'copy-base-url' | 'quit' | `copy-env:${string}` | 'open-sync';
@@ -15,17 +15,24 @@ export interface MenuItemModel {
   submenu?: MenuItemModel[];
 }
 
-export const TOOLS = ['claude-code', 'codex', 'cursor', 'aider', 'openai-sdk', 'anthropic-sdk'] as const;
+/** Tools a local gateway can serve (not Cursor: its requests come from Cursor's servers). */
+export const TOOLS = ['claude-code', 'codex', 'aider', 'openai-sdk', 'anthropic-sdk'] as const;
 
 export function menuModel(t: TrayInput & { wallet?: { today: string; month: string } }): MenuItemModel[] {
   const last = t.lastRequest
     ? `Last: ${t.lastRequest.model ?? 'request'} ${t.lastRequest.cost ? usd(t.lastRequest.cost, 4) : 'unpriced'}`
     : 'No requests yet';
-  const items: MenuItemModel[] = [
+  const items: MenuItemModel[] = [];
+  if (storeDegraded(t))
+    items.push(
+      { label: `Records not saved: ${t.store!.error} (${t.store!.unwritten} waiting)`, action: 'open-dashboard' },
+      { type: 'separator' },
+    );
+  items.push(
     { label: `Today: ${usd(t.todayCost)} · ${t.todayRequests} requests`, enabled: false },
     { label: `This month: ${usd(t.monthCost)}`, enabled: false },
     { label: last, enabled: false },
-  ];
+  );
   if (t.wallet)
     items.push({ label: `Lava: today ${usd(t.wallet.today)} · month ${usd(t.wallet.month)}`, action: 'open-sync' });
   if (t.budgetExceeded) items.push({ label: 'Budget reached — requests are refused', enabled: false });
@@ -54,8 +61,6 @@ export function toolSnippet(tool: string, baseUrl: string): string {
       return `export ANTHROPIC_BASE_URL=${baseUrl}/anthropic`;
     case 'codex':
       return `model_provider = "lava"\n[model_providers.lava]\nname = "Lava Desktop"\nbase_url = "${baseUrl}/openai/v1"\nenv_key = "OPENAI_API_KEY"\nwire_api = "responses"`;
-    case 'cursor':
-      return `${baseUrl}/openai/v1`;
     case 'anthropic-sdk':
       return `ANTHROPIC_BASE_URL=${baseUrl}/anthropic`;
     default:

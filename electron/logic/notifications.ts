@@ -14,6 +14,8 @@ export type AppEvent =
   | { type: 'sync.status'; status: { state: string; lastSuccessAt?: string; lastError?: string } }
   | { type: 'request.completed'; request: { error?: string; status?: number } }
   | { type: 'port-in-use'; wanted: number; got: number }
+  | { type: 'store.health'; health: { state: string; error?: string; unwritten: number } }
+  | { type: 'settings.upstream_changed'; key: string; to: string | null }
   | { type: string; [k: string]: unknown };
 
 const SYNC_FAILING_MS = 10 * 60_000;
@@ -59,6 +61,25 @@ export function notificationFor(e: AppEvent, now: number, syncFailingSince?: num
           page: 'sync',
         };
       return undefined;
+    }
+    case 'store.health': {
+      const h = (e as Extract<AppEvent, { type: 'store.health' }>).health;
+      if (h.state !== 'degraded') return undefined;
+      return {
+        key: 'store:degraded',
+        title: 'Lava Desktop cannot save records',
+        body: `${h.error ?? 'Writing to the data folder fails'}. Requests are kept in memory and saved when the disk allows.`,
+        page: 'live',
+      };
+    }
+    case 'settings.upstream_changed': {
+      const c = e as Extract<AppEvent, { type: 'settings.upstream_changed' }>;
+      return {
+        key: `upstream:${c.key}:${c.to}`,
+        title: 'Where requests go has changed',
+        body: `${c.key} now points at ${c.to ?? 'the default'}.`,
+        page: 'settings',
+      };
     }
     case 'port-in-use': {
       const p = e as Extract<AppEvent, { type: 'port-in-use' }>;

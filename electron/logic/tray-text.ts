@@ -11,9 +11,13 @@ export interface TrayInput {
   budgetExceeded: boolean;
   syncState?: string;
   lastRequest?: { model?: string; cost?: string };
+  /** Set while the store cannot write records (disk full, permissions): the most urgent state. */
+  store?: { state: 'ok' | 'degraded'; error?: string; unwritten: number };
 }
 
-export type IconState = 'running' | 'paused' | 'budget-exceeded' | 'sync-error';
+export type IconState = 'running' | 'paused' | 'budget-exceeded' | 'sync-error' | 'store-error';
+
+export const storeDegraded = (t: TrayInput): boolean => t.store?.state === 'degraded';
 
 export const usd = (v: string | number, digits = 2): string => {
   const n = Number(v);
@@ -26,10 +30,13 @@ export function trayTitle(t: TrayInput): string {
 
 export function trayTooltip(t: TrayInput): string {
   const state = t.paused ? 'paused' : `on :${t.port}`;
+  if (storeDegraded(t))
+    return `Lava Desktop (${state}) — NOT SAVING RECORDS (${t.store!.error}); ${t.store!.unwritten} waiting in memory`;
   return `Lava Desktop (${state}) — today ${usd(t.todayCost)} · ${t.todayRequests} requests · this month ${usd(t.monthCost)}`;
 }
 
 export function iconState(t: TrayInput): IconState {
+  if (storeDegraded(t)) return 'store-error';
   if (t.paused) return 'paused';
   if (t.budgetExceeded) return 'budget-exceeded';
   if (t.syncState === 'invalid_key' || t.syncState === 'retrying') return 'sync-error';

@@ -14,7 +14,6 @@ export function Connect({ data }: { data: SettingsData }) {
   const base = location.origin;
   const snippets: [string, string][] = [
     ['Claude Code', `export ANTHROPIC_BASE_URL=${base}/anthropic\nclaude`],
-    ['Cursor', `Settings → Models → OpenAI API Key → Override OpenAI Base URL:\n${base}/openai/v1`],
     [
       'Codex CLI (~/.codex/config.toml)',
       `model_provider = "lava"\n\n[model_providers.lava]\nname = "Lava Desktop"\nbase_url = "${base}/openai/v1"\nenv_key = "OPENAI_API_KEY"\nwire_api = "responses"`,
@@ -32,7 +31,7 @@ export function Connect({ data }: { data: SettingsData }) {
       'curl',
       `curl ${base}/openai/v1/chat/completions \\\n  -H 'content-type: application/json' \\\n  -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}'`,
     ],
-    ['Shell (any tool)', `eval "$(npx lava-desktop env)"`],
+    ['Shell (any tool)', `eval "$(lava-desktop env)"`],
   ];
   const testable = data.providers.filter((p) => p.hasKey || p.origin || p.mode === 'lava');
   return (
@@ -44,6 +43,13 @@ export function Connect({ data }: { data: SettingsData }) {
       {snippets.map(([title, text]) => (
         <Snippet key={title} title={title} text={text} />
       ))}
+      <div class="snippet" data-testid="cursor-note">
+        <h3>Cursor</h3>
+        <p>
+          Cursor sends its model requests from Cursor's own servers, not from this machine, so a gateway on{' '}
+          <code>127.0.0.1</code> cannot serve it: no setting in Cursor can point it here.
+        </p>
+      </div>
       <h2>Test a provider</h2>
       {testable.length === 0 ? (
         <p class="empty">

@@ -56,9 +56,13 @@ export function SettingsView({ data, onSaved }: { data: SettingsData; onSaved: (
       setSaved('Saved. The gateway uses the new settings from the next request.');
       await onSaved();
     } catch (err) {
-      if (err instanceof ApiError) setErrors(Object.fromEntries(err.errors.map((x) => [x.path, x.message])));
+      if (err instanceof ApiError && err.errors.length)
+        setErrors(Object.fromEntries(err.errors.map((x) => [x.path, x.message])));
+      else setErrors({ '': err instanceof Error ? err.message : String(err) });
     }
   };
+  // Fields render their own errors; the rest (whole-config rules, fields not on this page) go by the Save button.
+  const rendered = new Set<string>(['security.allowedOrigins']);
   const field = (
     path: string,
     label: string,
@@ -67,6 +71,7 @@ export function SettingsView({ data, onSaved }: { data: SettingsData; onSaved: (
   ) => {
     const lock = data.locked[path];
     const id = `f-${path.replace(/\./g, '-')}`;
+    rendered.add(path);
     return (
       <div class="field" key={path}>
         <label for={id}>{label}</label>
@@ -200,7 +205,22 @@ export function SettingsView({ data, onSaved }: { data: SettingsData; onSaved: (
         Save
       </button>
       {saved && <p role="status">{saved}</p>}
+      <GeneralErrors errors={Object.entries(errors).filter(([path]) => !rendered.has(path))} />
     </form>
+  );
+}
+
+function GeneralErrors({ errors }: { errors: [string, string][] }) {
+  if (errors.length === 0) return null;
+  return (
+    <div role="alert" class="error form-errors">
+      <p>Not saved:</p>
+      <ul>
+        {errors.map(([path, message]) => (
+          <li key={path}>{path ? `${path}: ${message}` : message}</li>
+        ))}
+      </ul>
+    </div>
   );
 }
 
