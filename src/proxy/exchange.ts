@@ -22,6 +22,17 @@ export const CAPTURE_CAP = 64 * 1024;
 /** JSON bodies larger than this are passed on but not parsed for usage. */
 const JSON_METER_CAP = 8 * 1024 * 1024;
 
+export type Decompressor = zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress;
+
+/** A decompressor for a response's content-encoding (gzip, br, deflate), if it has one. */
+export function decompressorFor(res: IncomingMessage): Decompressor | undefined {
+  const encoding = String(res.headers['content-encoding'] ?? '').toLowerCase();
+  if (encoding === 'gzip') return zlib.createGunzip();
+  if (encoding === 'br') return zlib.createBrotliDecompress();
+  if (encoding === 'deflate') return zlib.createInflate();
+  return undefined;
+}
+
 export interface ExchangeInit {
   id: string;
   method: string;
@@ -63,7 +74,7 @@ export class Exchange {
   /** Raw stream text kept (capped) when usage must be estimated from it. */
   private kept?: { text: string; over: boolean };
   private json?: { decoder: StringDecoder; text: string; over: boolean };
-  private inflate?: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress;
+  private inflate?: Decompressor;
   private tapDone: Promise<void> = Promise.resolve();
   private facts: ResponseFacts = {};
 
@@ -83,15 +94,7 @@ export class Exchange {
     } else if (type.includes('json')) {
       this.json = { decoder: new StringDecoder('utf8'), text: '', over: false };
     } else if (!this.capture) return;
-    const encoding = String(proxyRes.headers['content-encoding'] ?? '').toLowerCase();
-    const inflate =
-      encoding === 'gzip'
-        ? zlib.createGunzip()
-        : encoding === 'deflate'
-          ? zlib.createInflate()
-          : encoding === 'br'
-            ? zlib.createBrotliDecompress()
-            : undefined;
+    const inflate = decompressorFor(proxyRes);
     if (inflate) {
       this.inflate = inflate;
       inflate.on('data', (b: Buffer) => this.read(b));

@@ -10,7 +10,7 @@ import type { GatewayError } from '../errors.js';
 import { STYLES } from '../providers/registry.js';
 import { isLavaError, lavaErrorFor } from '../lava/errors.js';
 import { errorForClient, type Translation } from '../unified/plan.js';
-import type { Exchange } from './exchange.js';
+import { decompressorFor, type Decompressor, type Exchange } from './exchange.js';
 import type { ProxyOptions } from './engine.js';
 import { UsageChunkFilter } from './sse-filter.js';
 
@@ -157,16 +157,8 @@ function relayTranslated(
 }
 
 /** A decompressor for the response's content-encoding, if it has one. */
-function decoderFor(proxyRes: IncomingMessage, res: ServerResponse): NodeJS.ReadWriteStream | undefined {
-  const encoding = String(proxyRes.headers['content-encoding'] ?? '').toLowerCase();
-  const d =
-    encoding === 'gzip'
-      ? zlib.createGunzip()
-      : encoding === 'br'
-        ? zlib.createBrotliDecompress()
-        : encoding === 'deflate'
-          ? zlib.createInflate()
-          : undefined;
+function decoderFor(proxyRes: IncomingMessage, res: ServerResponse): Decompressor | undefined {
+  const d = decompressorFor(proxyRes);
   // Bytes that do not decompress end the client's response; they must not crash the gateway.
   d?.once('error', () => res.destroy());
   return d;

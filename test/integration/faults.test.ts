@@ -19,7 +19,8 @@ import { baseConfig, startHarness } from './harness.js';
 const BIN = new URL('../../bin/lava-desktop.js', import.meta.url).pathname;
 const isRoot = process.getuid?.() === 0;
 const hasRunuser = spawnSync('sh', ['-c', 'command -v runuser']).status === 0;
-if (!isRoot) console.warn('faults.test: the full-disk and read-only tests are skipped: they need root (tmpfs, runuser)');
+if (!isRoot)
+  console.warn('faults.test: the full-disk and read-only tests are skipped: they need root (tmpfs, runuser)');
 else if (!hasRunuser) console.warn('faults.test: the read-only data dir test is skipped: no runuser on this machine');
 
 let sims: Simulators;
