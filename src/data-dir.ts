@@ -6,9 +6,12 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { chmod, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, realpath, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import net from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, readJsonObject } from './config.js';
+import { writeAtomic } from './store/json-file.js';
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
   if (env.LAVA_DESKTOP_DATA_DIR) return env.LAVA_DESKTOP_DATA_DIR;
@@ -57,13 +60,32 @@ const pidAlive = (pid: number): boolean => {
 };
 
 /**
- * Takes the data dir for this process: `gateway.lock` created exclusively with our pid. A lock
- * whose process has ended (a crash, kill -9) is taken over; a live one is refused with the running
- * gateway's URL and pid. Returns the release function.
+ * Takes the data dir for this process. Where the OS offers a lock it releases itself when a process
+ * dies (Linux: an abstract socket; Windows: a named pipe, both named after the data dir's real
+ * path), that lock decides, so a crash leaves nothing stale and two starts cannot both win. Then
+ * `gateway.lock` records our pid (elsewhere it is the lock: created exclusively; a lock whose
+ * process has ended is taken over). A live holder is refused with its URL and pid. Returns the
+ * release function.
  */
 export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
   const file = join(dir, LOCK);
   const body: LockBody = { pid: process.pid, startedAt: new Date().toISOString() };
+  const kernel = await kernelLock(dir);
+  if (kernel === 'in-use') throw inUse(dir, await readLock(file));
+  const release = async () => {
+    kernel?.close();
+    const now = await readLock(file);
+    if (now?.pid === process.pid) await rm(file, { force: true });
+  };
+  if (kernel) {
+    try {
+      await writeJsonAtomic(file, body);
+    } catch (e) {
+      kernel.close();
+      throw new StartError(`cannot write to the data dir ${dir} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
+    return release;
+  }
   for (let attempt = 0; attempt < 3; attempt++) {
     let handle;
     try {
@@ -82,12 +104,45 @@ export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
       throw new StartError(`cannot write to the data dir ${dir} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
     }
     await handle.close();
-    return async () => {
-      const now = await readLock(file);
-      if (now?.pid === process.pid) await rm(file, { force: true });
-    };
+    return release;
   }
   throw new StartError(`cannot take the data dir ${dir}: another gateway keeps starting on it`);
+}
+
+/** The OS-level lock of a data dir, where there is one: held (a server), in use, or not available here. */
+async function kernelLock(dir: string): Promise<net.Server | 'in-use' | undefined> {
+  const id = createHash('sha256')
+    .update(await realpath(dir))
+    .digest('hex')
+    .slice(0, 32);
+  const path =
+    process.platform === 'linux'
+      ? `\0lava-desktop-${id}`
+      : process.platform === 'win32'
+        ? `\\\\.\\pipe\\lava-desktop-${id}`
+        : undefined;
+  if (!path) return undefined;
+  const server = net.createServer((s) => s.destroy());
+  return new Promise((resolve) => {
+    server.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'EADDRINUSE' ? 'in-use' : undefined));
+    server.listen(path, () => {
+      server.unref();
+      resolve(server);
+    });
+  });
+}
+
+function inUse(dir: string, held: LockBody | undefined): DataDirInUseError {
+  const info = readGatewayInfo(dir);
+  const where =
+    held && info?.pid === held.pid
+      ? `${info.url} (pid ${held.pid})`
+      : held
+        ? `pid ${held.pid}, still starting`
+        : 'still starting';
+  return new DataDirInUseError(
+    `another Lava Desktop gateway is running on the data dir ${dir}: ${where}; stop it, or use another --data-dir`,
+  );
 }
 
 async function readLock(file: string): Promise<LockBody | undefined> {
@@ -119,21 +174,14 @@ async function refuseIfHeld(dir: string, file: string): Promise<void> {
     );
     if (age < 2000) throw new DataDirInUseError(`another Lava Desktop gateway is starting on the data dir ${dir}`);
   } else if (pidAlive(held.pid) && !pidReused(dir, held)) {
-    const info = readGatewayInfo(dir);
-    const where = info?.pid === held.pid ? `${info.url} (pid ${held.pid})` : `pid ${held.pid}, still starting`;
-    throw new DataDirInUseError(
-      `another Lava Desktop gateway is running on the data dir ${dir}: ${where}; stop it, or use another --data-dir`,
-    );
+    throw inUse(dir, held);
   }
   await rm(file, { force: true });
 }
 
-/** Writes a small JSON file atomically with the given mode (temp name does not end in .json). */
+/** Writes a small JSON file atomically with the given mode (unique temp name, never ending in .json). */
 export async function writeJsonAtomic(file: string, value: unknown, mode = 0o600): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(value, null, 2) + '\n', { mode });
-  await chmod(tmp, mode);
-  await rename(tmp, file);
+  await writeAtomic(file, JSON.stringify(value, null, 2) + '\n', mode);
 }
 
 export interface GatewayInfo {

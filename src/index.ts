@@ -156,7 +156,7 @@ async function start(
   ctx.sync = await openSync(ctx, opts, log);
   undo.push(async () => ctx.sync?.stop());
   ctx.budget = await initBudgets(ctx);
-  const { server, setPort } = createGatewayServer(ctx, host, { ...DEFAULT_TIMEOUTS, ...opts.timeouts });
+  const { server, setPort, drained } = createGatewayServer(ctx, host, { ...DEFAULT_TIMEOUTS, ...opts.timeouts });
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
     sockets.add(s);
@@ -198,6 +198,8 @@ async function start(
       await closed;
       clearInterval(sweep);
       clearTimeout(timer);
+      // Records of the last requests are built after their sockets close (decoding, estimates): wait for them.
+      await drained(2000);
       await ctx.sync?.stop().catch(() => undefined);
       const result = await store.close();
       await removeGatewayFile(opts.dataDir, process.pid).catch(() => undefined);

@@ -18,7 +18,7 @@ import { safeEqual } from './admin/auth.js';
 import { createProxy } from './proxy/engine.js';
 import { isForwardPath, nativeRoute } from './proxy/resolve.js';
 import { unifiedClient } from './unified/plan.js';
-import { clientCredential, CREDENTIAL_HEADERS, requestUrl } from './proxy/credentials.js';
+import { clientCredential, CREDENTIAL_HEADERS, requestUrl, withoutQueryKey } from './proxy/credentials.js';
 import { budgetRefusal, recordSpend } from './budgets.js';
 import {
   allowedHosts,
@@ -64,6 +64,8 @@ export function createGatewayServer(
 ): {
   server: http.Server;
   setPort: (port: number) => void;
+  /** Waits (at most `ms`) until every proxied request has been recorded. */
+  drained: (ms: number) => Promise<void>;
 } {
   const app = buildApp(ctx);
   const proxy = createProxy({
@@ -141,7 +143,7 @@ export function createGatewayServer(
     if (socket.writable) socket.end(`HTTP/1.1 ${line}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     else socket.destroy();
   });
-  return { server, setPort };
+  return { server, setPort, drained: proxy.drained };
 }
 
 /** Why a proxy request must be refused before it is forwarded, if it must. */
@@ -160,8 +162,9 @@ function proxyRefusal(ctx: GatewayContext, req: http.IncomingMessage): GatewayEr
       );
     }
     if (req.headers['x-lava-desktop-key'] === undefined) {
-      // The local key was the client's API key: it is not a provider credential, drop it.
+      // The local key was the client's API key (a header or `?key=`): it is not a provider credential, drop it.
       for (const h of CREDENTIAL_HEADERS) delete req.headers[h];
+      req.url = withoutQueryKey(req.url ?? '/');
     }
     delete req.headers['x-lava-desktop-key'];
   }
@@ -174,11 +177,15 @@ function proxyRefusal(ctx: GatewayContext, req: http.IncomingMessage): GatewayEr
  * The gateway's own credentials never go upstream: the dashboard's session cookie (and any other
  * cookie: no provider API uses them), and the admin token if a client sent it as its API key.
  */
+const NO_QUERY = new URL('http://x');
+
 function dropOwnCredentials(ctx: GatewayContext, req: http.IncomingMessage): void {
   delete req.headers.cookie;
-  const given = clientCredential(req.headers, new URL('http://x'));
+  const raw = req.url ?? '/';
+  const given = clientCredential(req.headers, raw.includes('key=') ? requestUrl(raw) : NO_QUERY);
   if (given && safeEqual(given, ctx.adminToken)) {
     for (const h of CREDENTIAL_HEADERS) delete req.headers[h];
+    req.url = withoutQueryKey(req.url ?? '/');
   }
 }
 

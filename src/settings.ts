@@ -8,6 +8,8 @@
 import { join } from 'node:path';
 import { configSchema, deepMerge, type ConfigLayers, type GatewayConfig } from './config.js';
 import { writeJsonAtomic } from './data-dir.js';
+import { writeAtomic } from './store/json-file.js';
+import { readFile, rm } from 'node:fs/promises';
 import { FileSecretStore, type SecretStore } from './secrets.js';
 
 type Json = Record<string, unknown>;
@@ -68,6 +70,26 @@ export function isSafeUpstream(value: unknown): boolean {
 }
 
 export class Settings {
+  /**
+   * Writes both files, or neither: when the second write fails the first is put back, so the next
+   * start never sees half a change (a mode without the key it needs).
+   */
+  private async save(saved: Json, secrets: Json): Promise<void> {
+    const file = join(this.dataDir, 'settings.json');
+    const previous = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    });
+    await writeJsonAtomic(file, saved, 0o600);
+    try {
+      await this.secretStore.write(secrets);
+    } catch (e) {
+      const restore = previous === undefined ? rm(file, { force: true }) : writeAtomic(file, previous, 0o600);
+      await restore.catch(() => undefined);
+      throw e;
+    }
+  }
+
   /**
    * `check` runs on the whole new config before anything is written and throws (with a message)
    * when the gateway could not run with it (cross-field rules the schema cannot see).
@@ -138,8 +160,12 @@ export class Settings {
     }
     const saved = split(editable, false);
     const secrets = split(editable, true);
-    await writeJsonAtomic(join(this.dataDir, 'settings.json'), saved, 0o600);
-    await this.secretStore.write(secrets);
+    try {
+      await this.save(saved, secrets);
+    } catch (e) {
+      const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      return { ok: false, status: 500, errors: [{ path: '', message: `the settings could not be saved (${why})` }] };
+    }
     this.layers = { ...this.layers, saved, secrets };
     const restartNeeded = parsed.data.port !== current.port ? ['port'] : [];
     return { ok: true, config: parsed.data, restartNeeded };

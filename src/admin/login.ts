@@ -32,25 +32,20 @@ export function loginRoutes(ctx: GatewayContext, appUrl = process.env.LAVA_APP_U
     const current = (flow = await startBrowserLogin({ appUrl, apiUrl: ctx.config.lava.baseUrl, timeoutS: TIMEOUT_S }));
     status = { state: 'waiting', url: current.url, at: new Date().toISOString() };
     res.json(status);
-    current.done.then(
-      async (secretKey) => {
+    // Whatever happens when the browser comes back (a refused code, a disk that cannot take the key),
+    // it ends in the status, never as an unhandled rejection.
+    void current.done
+      .then(async (secretKey) => {
         if (flow !== current) return;
         const saved = await ctx.settings.patch({ lava: { secretKey } }, ctx.config);
-        if (!saved.ok) {
-          status = {
-            state: 'failed',
-            error: `the key was not saved: ${saved.errors.map((e) => e.message).join('; ')}`,
-          };
-          return;
-        }
+        if (!saved.ok) throw new Error(`the key was not saved: ${saved.errors.map((e) => e.message).join('; ')}`);
         await ctx.applyConfig(saved.config);
         ctx.events.emitEvent({ type: 'settings.changed' });
         status = { state: 'done', key: mask(secretKey), at: new Date().toISOString() };
-      },
-      (e: Error) => {
+      })
+      .catch((e: Error) => {
         if (flow === current) status = { state: 'failed', error: e.message, at: new Date().toISOString() };
-      },
-    );
+      });
   });
   return r;
 }

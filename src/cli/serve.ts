@@ -42,19 +42,28 @@ export async function serve(argv: string[]): Promise<number> {
   if (!LOOPBACK.has(host)) {
     console.error(`warning: listening on ${host}: other machines can reach this gateway and spend with your keys`);
   }
+  // Signal handlers first: a SIGTERM that arrives while the gateway starts (or right after its start line) must stop
+  // it cleanly, not kill it with the default action.
+  let stopWith: ((sig: NodeJS.Signals) => void) | undefined;
+  let early: NodeJS.Signals | undefined;
+  let stopping = false;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    if (stopWith) stopWith(sig);
+    else early = sig;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const gw = await startGateway({ layers, dataDir, host, port: port ?? config.port });
   console.log(`Lava Desktop ${VERSION} gateway on ${gw.url} — dashboard: ${gw.url}/#token=${gw.adminToken}`);
   console.error(`data dir: ${dataDir}`);
   const result = await new Promise<CloseResult>((done) => {
-    let stopping = false;
-    const onSignal = (sig: NodeJS.Signals) => {
-      if (stopping) process.exit(130);
-      stopping = true;
+    stopWith = (sig) => {
       console.error(`${sig}: finishing in-flight requests and flushing the store…`);
       void gw.stop(5000).then(done);
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    if (early) stopWith(early);
   });
   if (result.unwritten === 0) return 0;
   console.error(

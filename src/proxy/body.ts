@@ -12,6 +12,9 @@ export type BodyResult =
 export function readBody(req: IncomingMessage, limit: number, idleMs = 30_000): Promise<BodyResult> {
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > limit) {
+    // Drained so the client reads its 413, but a drain that stalls is cut like any slow body.
+    req.socket.setTimeout(idleMs, () => req.socket.destroy());
+    req.once('end', () => req.socket.setTimeout(0));
     req.resume();
     return Promise.resolve({ ok: false, tooLarge: true });
   }
@@ -22,6 +25,7 @@ export function readBody(req: IncomingMessage, limit: number, idleMs = 30_000): 
     const idle = setTimeout(() => onIdle(), idleMs);
     const onIdle = () => {
       if (req.complete) return;
+      if (over) return void req.socket.destroy(); // a drain past the limit that stalled
       over = true;
       chunks.length = 0;
       resolve({ ok: false, slow: true });

@@ -40,3 +40,13 @@ export function providerAuthHeaders(p: Provider, key: string): Record<string, st
 export function requestUrl(rawUrl: string): URL {
   return URL.canParse(rawUrl, 'http://x') ? new URL(rawUrl, 'http://x') : new URL('http://x');
 }
+
+/** The request target without its `key` query parameter (Gemini clients put their key there). */
+export function withoutQueryKey(rawUrl: string): string {
+  const qi = rawUrl.indexOf('?');
+  if (qi < 0 || !rawUrl.includes('key=', qi)) return rawUrl;
+  const params = new URLSearchParams(rawUrl.slice(qi + 1));
+  params.delete('key');
+  const rest = params.toString();
+  return rawUrl.slice(0, qi) + (rest ? `?${rest}` : '');
+}

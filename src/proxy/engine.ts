@@ -44,7 +44,16 @@ export interface ProxyOptions {
 const EX = Symbol('lava-desktop.exchange');
 type Req = IncomingMessage & { [EX]?: Exchange };
 
-export function createProxy(opts: ProxyOptions) {
+export function createProxy(given: ProxyOptions) {
+  // Requests whose record is not built yet (a stop waits for them before the store closes).
+  const open = new Set<string>();
+  const opts: ProxyOptions = {
+    ...given,
+    onEnd: (r) => {
+      open.delete(r.id);
+      given.onEnd(r);
+    },
+  };
   const directAgents = {
     http: new http.Agent({ keepAlive: true }),
     https: new https.Agent({ keepAlive: true }),
@@ -80,6 +89,7 @@ export function createProxy(opts: ProxyOptions) {
       t0,
     });
     res.setHeader('x-lava-desktop-request-id', ex.init.id);
+    open.add(ex.init.id);
     // Before resolution strips it: the client's own key, so captured bodies can mask it.
     if (opts.captureBodies()) ex.clientKey = clientCredential(req.headers, requestUrl(rawUrl));
     const unified = unifiedClient(req.method, ex.init.path);
@@ -132,7 +142,12 @@ export function createProxy(opts: ProxyOptions) {
     });
   }
 
-  return { handle };
+  /** Resolves once every request that reached the proxy has been recorded (or after `ms`). */
+  async function drained(ms: number): Promise<void> {
+    for (const t0 = Date.now(); open.size > 0 && Date.now() - t0 < ms;) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  return { handle, drained };
 }
 
 /** Reads the whole request body (limit → 413, client gone → 499). */

@@ -200,32 +200,41 @@ export class LowdbStore implements UsageStore {
   private async reconcile(): Promise<void> {
     const days = (await this.segs.days()).slice(-2);
     for (const day of days) await this.loadRollup(day);
-    // A disk that is full right now does not stop the start: the store begins degraded and retries.
+    // A rollup write that fails now does not stop the start: the store begins degraded and retries.
     await this.flush().catch(() => undefined);
   }
 
-  /** Records a previous run could not write and saved aside (rescue.ts) are stored now. */
+  /**
+   * Records a previous run could not write and saved aside (rescue.ts) are stored now. A problem
+   * with them is logged and never stops the start (the files stay for a later one).
+   */
   private async importRescued(): Promise<void> {
-    const found = await findRescues(this.opts.dataDir, this.opts.log);
+    let found: Awaited<ReturnType<typeof findRescues>>;
+    try {
+      found = await findRescues(this.opts.dataDir, this.opts.log);
+    } catch (e) {
+      this.opts.log(`store: cannot look for unsaved records: ${(e as Error).message}`);
+      return;
+    }
     if (found.length === 0) return;
     let n = 0;
-    for (const { records } of found) {
-      for (const r of records) {
-        // Segments are saved whole: records already on disk come back as (possibly edited) copies.
-        if (await this.get(r.id)) await this.update(r.id, r);
-        else {
-          this.append(r);
-          n++;
+    try {
+      for (const { records } of found) {
+        for (const r of records) {
+          // Segments are saved whole: records already on disk come back as (possibly edited) copies.
+          if (await this.get(r.id)) await this.update(r.id, r);
+          else {
+            this.append(r);
+            n++;
+          }
         }
       }
-    }
-    while (this.loading.size) await Promise.all(this.loading);
-    try {
+      while (this.loading.size) await Promise.all(this.loading);
       await this.flush();
     } catch {
       return; // still in memory, and the files stay until a later start has them on disk
     }
-    for (const { file } of found) await removeRescue(file);
+    for (const { file } of found) await removeRescue(file).catch(() => undefined);
     this.opts.log(
       `store: stored ${n} records that the last run could not write (from ${found.map((f) => f.file).join(', ')})`,
     );
@@ -259,9 +268,35 @@ export class LowdbStore implements UsageStore {
     return run;
   }
 
+  /**
+   * Segment numbers come from the newest days at start-up, so a new segment of an older day (a
+   * record synced from elsewhere, a rescued one) could get a number that day already has on disk:
+   * before its first write, a new segment whose number is taken (or not above the day's files) is
+   * numbered above everything. One folder listing per new segment.
+   */
+  private async placeFreshSegments(): Promise<void> {
+    for (const seg of this.dirty) {
+      if (!seg.fresh) continue;
+      const seqs = await this.segs.seqsOf(seg.day);
+      const max = seqs.at(-1) ?? 0;
+      if (seg.seq > max) continue;
+      const seq = Math.max(this.nextSeq, max + 1);
+      this.nextSeq = seq + 1;
+      this.mem.delete(keyOf(seg.day, seg.seq));
+      const renumbered = this.segs.openNew(seg.day, seq);
+      renumbered.db.data = seg.db.data;
+      seg.seq = seq;
+      seg.db = renumbered.db;
+      this.mem.set(keyOf(seg.day, seq), seg);
+    }
+  }
+
   private async writeDirty(): Promise<void> {
-    // A day's rollups must be loaded (and replayed from disk) before its new records reach disk.
+    // A day's rollups must be loaded (and replayed from disk) before its new records reach disk; a
+    // load that failed is tried again here, and until it works those records wait (counted once).
     while (this.loading.size) await Promise.all(this.loading);
+    for (const day of [...this.pending.keys()]) if (!this.dayRollups.has(day)) await this.loadRollup(day);
+    await this.placeFreshSegments();
     // Snapshot segments and rollups at one instant, so the rollup files count exactly the records
     // the segment files hold, even though appends continue while the files are written.
     const segs = [...this.dirty].map((seg) => ({
@@ -285,6 +320,7 @@ export class LowdbStore implements UsageStore {
       }
       seg.writtenGen = gen;
       seg.written = data.records.length;
+      seg.fresh = false;
       this.cache.delete(keyOf(seg.day, seg.seq));
       if (seg.gen === gen) this.dirty.delete(seg);
     }
@@ -382,13 +418,16 @@ export class LowdbStore implements UsageStore {
    * leave that rollup cell on the estimate; records stay right.
    */
   async update(id: string, patch: Partial<RequestRecord>): Promise<RequestRecord | undefined> {
+    const day = dayOfId(id);
+    if (!day) return undefined;
+    // The rollup first: a load that fails leaves the record untouched, so a retry applies both.
+    const rollup = patch.costSource === 'lava' ? await this.loadRollup(day) : undefined;
     const found = await this.locate(id);
     if (!found) return undefined;
     const { seg, record } = found;
     const before = { cost: record.cost, costSource: record.costSource };
     Object.assign(record, patch);
-    if (record.costSource === 'lava' && before.costSource !== 'lava' && record.cost !== undefined) {
-      const rollup = await this.loadRollup(seg.day);
+    if (rollup && record.costSource === 'lava' && before.costSource !== 'lava' && record.cost !== undefined) {
       const cell = (rollup.data.cells[hourOf(record.startedAt)] ??= {})[cellKey(record)];
       if (cell) {
         applyLavaCost(cell, before.cost, record.cost, record.localCost);
@@ -413,7 +452,10 @@ export class LowdbStore implements UsageStore {
         seg = this.segs.openNew(day, seq);
         seg.db.data = data; // the cached copy: readers see the edit at once
         seg.written = data.records.length;
+        seg.fresh = false;
         this.mem.set(keyOf(day, seq), seg);
+        // Pinned at once (dirty), so no flush releases it before the caller's edit lands.
+        this.touch(seg);
       }
       return { seg, record };
     }

@@ -4,7 +4,7 @@
  * if it takes them, else in the OS temp folder. The next start on that data dir finds the file,
  * stores its records and removes it once they are on disk.
  */
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isNotFound, writeAtomic, type Log } from './json-file.js';
@@ -64,9 +64,11 @@ export async function findRescues(dataDir: string, log: Log): Promise<FoundRescu
     for (const name of names.filter((n) => n.startsWith(PREFIX) && n.endsWith('.json'))) {
       const file = join(dir, name);
       try {
+        // The temp folder is shared: only a file this user wrote, and nobody else can change, is trusted.
+        if (!(await ownedPrivately(file))) continue;
         const body = JSON.parse(await readFile(file, 'utf8')) as Partial<RescueFile>;
         if (body.kind !== 'lava-desktop-unsaved' || body.dataDir !== own || !Array.isArray(body.records)) continue;
-        out.push({ file, records: body.records });
+        out.push({ file, records: body.records.filter(isRecord) });
       } catch (e) {
         log(`store: cannot read the unsaved-records file ${file}: ${(e as Error).message}`);
       }
@@ -76,3 +78,23 @@ export async function findRescues(dataDir: string, log: Log): Promise<FoundRescu
 }
 
 export const removeRescue = (file: string): Promise<void> => rm(file, { force: true });
+
+async function ownedPrivately(file: string): Promise<boolean> {
+  if (process.platform === 'win32' || typeof process.getuid !== 'function') return true;
+  const st = await stat(file);
+  return st.uid === process.getuid() && (st.mode & 0o022) === 0;
+}
+
+/** Enough of a record to store it (a hand-edited or foreign file must not break the start). */
+const isRecord = (r: unknown): r is RequestRecord => {
+  const x = r as Partial<RequestRecord> | null;
+  return (
+    x !== null &&
+    typeof x === 'object' &&
+    typeof x.id === 'string' &&
+    typeof x.startedAt === 'string' &&
+    !Number.isNaN(Date.parse(x.startedAt)) &&
+    typeof x.provider === 'string' &&
+    typeof x.status === 'number'
+  );
+};

@@ -25,6 +25,8 @@ export interface Segment {
   writtenGen: number;
   /** How many of its records are on disk. */
   written: number;
+  /** A new segment whose file has not been written yet (its number is checked against the day's files first). */
+  fresh: boolean;
 }
 
 const isSegmentData = (v: unknown): v is SegmentData =>
@@ -61,7 +63,7 @@ export class SegmentFiles {
   /** A new, empty segment in memory; its file appears with the first write. */
   openNew(day: string, seq: number): Segment {
     const db = newJsonDb<SegmentData>(join(this.root, day, segName(seq)), { v: 1, records: [] });
-    return { day, seq, db, gen: 0, writtenGen: 0, written: 0 };
+    return { day, seq, db, gen: 0, writtenGen: 0, written: 0, fresh: true };
   }
 
   async write(seg: Segment, data: SegmentData): Promise<void> {

@@ -116,6 +116,15 @@ describe("the gateway's own credentials never go upstream", () => {
       await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
       const sent = JSON.stringify(sims.openai.received.at(-1)!.headers);
       expect(sent).not.toContain(open.gw.adminToken);
+      // …nor in Gemini's `?key=`.
+      await fetch(`${open.gw.url}/google/v1beta/models/gemini-2.5-flash:generateContent?key=${open.gw.adminToken}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
+      });
+      const got = sims.gemini.received.at(-1)!;
+      expect(got.url).not.toContain(open.gw.adminToken);
+      expect(JSON.stringify(got.headers)).not.toContain(open.gw.adminToken);
     } finally {
       await open.close();
     }
@@ -287,6 +296,35 @@ describe('settings from the admin API', () => {
     expect(body.errors).toEqual([{ path: '', message: expect.stringContaining('lava.secretKey is not set') }]);
     expect(await readFile(file, 'utf8')).toBe(before);
     expect(h.gw.context.config.providers.openai?.mode).not.toBe('lava');
+  });
+});
+
+describe('settings that cannot be saved', () => {
+  it('a key store that refuses the write leaves settings.json as it was (both files or neither)', async () => {
+    const refusing = {
+      where: 'a keychain that is locked',
+      read: async () => ({}),
+      write: async () => {
+        throw Object.assign(new Error('keychain locked'), { code: 'EKEYCHAIN' });
+      },
+    };
+    const g = await startHarness({}, { sims, start: { secretStore: refusing } });
+    try {
+      const file = join(g.dataDir, 'settings.json');
+      const before = await readFile(file, 'utf8').catch(() => '(none)');
+      const res = await fetch(`${g.gw.url}/api/settings`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${g.gw.adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ budgets: { daily: 3 }, providers: { groq: { apiKey: 'gsk_test_key_0123456789' } } }),
+      });
+      expect(res.status).toBe(500);
+      const body = (await res.json()) as { errors: { path: string; message: string }[] };
+      expect(body.errors[0]!.message).toContain('could not be saved (EKEYCHAIN)');
+      expect(await readFile(file, 'utf8').catch(() => '(none)')).toBe(before);
+      expect(g.gw.context.config.budgets.daily).toBeUndefined();
+    } finally {
+      await g.close();
+    }
   });
 });
 

@@ -147,6 +147,62 @@ describe('write faults', () => {
   });
 });
 
+describe('numbering and loading', () => {
+  it('a new segment of an older day never takes a number that day already has on disk', async () => {
+    const day = (n: number) => new Date(Date.now() - n * 86_400_000);
+    const s = await open();
+    for (const n of [2, 1, 0]) s.append(rec(day(n), n)); // segments 1–3 on the newest three days
+    await s.flush();
+    const oldA = rec(day(10), 10, { responseId: 'old-A' });
+    s.append(oldA); // an older day (a record synced from elsewhere): segment 4
+    await s.close();
+    const again = await open(); // numbers come from the newest three days: 4 is free there
+    const oldB = rec(new Date(day(10).getTime() + 1000), 11, { responseId: 'old-B' });
+    again.append(oldB);
+    await again.close();
+    const third = await open();
+    const ids = (await third.recordsOfDay(day(10).toISOString().slice(0, 10))).map((r) => r.responseId);
+    expect(ids).toEqual(['old-A', 'old-B']);
+    await third.close();
+  });
+
+  it('a rollup file that cannot be read holds that day’s records back, then counts each once', async () => {
+    const old = new Date(Date.now() - 5 * 86_400_000);
+    const dayStr = old.toISOString().slice(0, 10);
+    const s = await open();
+    s.append(rec(new Date(), 0));
+    await s.flush();
+    await mkdir(join(dir, 'rollups', `${dayStr}.json`)); // a folder where the file should be: EISDIR
+    for (let i = 0; i < 3; i++) s.append(rec(new Date(old.getTime() + i * 1000), i));
+    await until(() => s.health().state === 'degraded');
+    expect(s.health().unwritten).toBe(3);
+    await rm(join(dir, 'rollups', `${dayStr}.json`), { recursive: true });
+    await until(() => s.health().state === 'ok');
+    const rows = await s.rollups(new Date(old.getTime() - 3_600_000), new Date(old.getTime() + 3_600_000));
+    expect(rows.reduce((n, r) => n + r.requests, 0)).toBe(3);
+    await s.close();
+    const again = await open();
+    const rows2 = await again.rollups(new Date(old.getTime() - 3_600_000), new Date(old.getTime() + 3_600_000));
+    expect(rows2.reduce((n, r) => n + r.requests, 0)).toBe(3);
+    await again.close();
+  });
+
+  it('an unsaved-records file that others could have written, or that holds no records, is not trusted', async () => {
+    const s = await open();
+    s.append(rec(new Date(), 0));
+    await s.close();
+    const { writeFile: write } = await import('node:fs/promises');
+    const body = (records: unknown[]) =>
+      JSON.stringify({ v: 1, kind: 'lava-desktop-unsaved', dataDir: dir, savedAt: '', records });
+    await write(join(dir, 'lava-desktop-unsaved-planted.json'), body([rec(new Date(), 5)]), { mode: 0o666 });
+    await chmod(join(dir, 'lava-desktop-unsaved-planted.json'), 0o666);
+    await write(join(dir, 'lava-desktop-unsaved-junk.json'), body([{ id: 1 }, null, 'x']), { mode: 0o600 });
+    const again = await open(); // starts, whatever those files hold
+    expect(await total(again)).toBe(1);
+    await again.close();
+  });
+});
+
 describe('files', () => {
   it('data files are 0600, temp files never end in .json, and an open data dir is closed to others', async () => {
     await chmod(dir, 0o755);
