@@ -16,7 +16,7 @@ import {
   type NumberedEvent,
 } from '../src/index.js';
 import { spendReport, spendWindow } from '../src/admin/spend.js';
-import { budgetRefusal } from '../src/budgets.js';
+import { budgetRefusal } from '../src/record/budgets.js';
 import { SafeStorageSecretStore } from './secrets.js';
 import { createWindow } from './window.js';
 import { registerIpc } from './ipc.js';

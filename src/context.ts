@@ -2,10 +2,10 @@
 import { EventEmitter } from 'node:events';
 import type { GatewayConfig } from './config.js';
 import type { StoreHealth, UsageStore } from './store/types.js';
-import type { RouteTable } from './proxy/resolve.js';
+import type { RouteTable } from './routing/resolve.js';
 import type { SyncEngine, SyncStatus } from './sync/engine.js';
 import type { Settings } from './settings.js';
-import type { BudgetState } from './budgets.js';
+import type { BudgetState } from './record/budgets.js';
 
 export type GatewayEvent =
   | { type: 'request.started'; request: Record<string, unknown> }

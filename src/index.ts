@@ -8,8 +8,8 @@ import type { Socket } from 'node:net';
 import { ConfigError, resolveConfig, type ConfigLayers, type GatewayConfig } from './config.js';
 import { Settings } from './settings.js';
 import type { SecretStore } from './secrets.js';
-import { announceBudgets, initBudgets } from './budgets.js';
-import type { RouteTable } from './proxy/resolve.js';
+import { announceBudgets, initBudgets } from './record/budgets.js';
+import type { RouteTable } from './routing/resolve.js';
 import { GatewayEvents, type GatewayContext } from './context.js';
 import {
   ensureDataDir,

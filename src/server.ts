@@ -10,16 +10,16 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { GatewayContext } from './context.js';
-import { GatewayError } from './errors.js';
+import { GatewayError } from './lib/errors.js';
 import { adminApi } from './admin/api.js';
 import { lavaRoutes } from './admin/lava-routes.js';
 import { mcpRoute } from './mcp/http.js';
 import { safeEqual } from './admin/auth.js';
 import { createProxy } from './proxy/engine.js';
-import { isForwardPath, nativeRoute } from './proxy/resolve.js';
-import { unifiedClient } from './unified/plan.js';
-import { clientCredential, CREDENTIAL_HEADERS, requestUrl, withoutQueryKey } from './proxy/credentials.js';
-import { budgetRefusal, recordSpend } from './budgets.js';
+import { isForwardPath, nativeRoute } from './routing/resolve.js';
+import { unifiedClient } from './routing/plan.js';
+import { clientCredential, CREDENTIAL_HEADERS, requestUrl, withoutQueryKey } from './routing/credentials.js';
+import { budgetRefusal, recordSpend } from './record/budgets.js';
 import {
   allowedHosts,
   checkAdminOrigin,

@@ -6,7 +6,7 @@
  */
 import { Router } from 'express';
 import type { GatewayContext } from '../context.js';
-import { mask } from './redact.js';
+import { mask } from '../lib/redact.js';
 import { DEFAULT_APP_URL, startBrowserLogin, type BrowserLogin } from '../lava/login.js';
 
 export interface LoginStatus {

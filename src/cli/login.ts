@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { intFlag, parse, UsageError } from './args.js';
 import { defaultDataDir, ensureDataDir, writeJsonAtomic } from '../data-dir.js';
 import { deepMerge, readJsonObject } from '../config.js';
-import { mask } from '../admin/redact.js';
+import { mask } from '../lib/redact.js';
 import { DEFAULT_APP_URL, LoginError, openInBrowser, startBrowserLogin } from '../lava/login.js';
 
 export const LOGIN_HELP = `Usage: lava-desktop login [--data-dir DIR] [--no-browser] [--timeout S]

@@ -6,7 +6,7 @@ import { calcPrice } from '@pydantic/genai-prices';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Usage } from './usage.js';
+import type { Usage } from '../providers/usage.js';
 import { PRICE_PROVIDER_ID } from '../providers/table.js';
 
 // The package does not export its package.json; read it beside its entry point.

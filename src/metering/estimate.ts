@@ -3,7 +3,7 @@
  * `include_usage` when injection is off, servers that omit `usage`). Counts the text of the
  * request and of the response with `gpt-tokenizer` (o200k encoding), loaded only when needed.
  */
-import { emptyUsage, type Usage } from './usage.js';
+import { emptyUsage, type Usage } from '../providers/usage.js';
 
 const TEXT_KEYS = new Set([
   'content',

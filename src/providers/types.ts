@@ -2,7 +2,7 @@
  * Shared types of the provider layer: an API style says how to authenticate to an upstream,
  * how to read usage from its JSON bodies and streams, and how to phrase the gateway's own errors.
  */
-import type { Usage } from '../metering/usage.js';
+import type { Usage } from './usage.js';
 
 export type StyleId = 'openai' | 'anthropic' | 'google' | 'elevenlabs';
 

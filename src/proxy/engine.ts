@@ -8,21 +8,21 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { createProxyMiddleware, debugProxyErrorsPlugin, type Plugin, type RequestHandler } from 'http-proxy-middleware';
-import { GatewayError, sendError } from '../errors.js';
+import { GatewayError, sendError } from '../lib/errors.js';
 import { STYLES } from '../providers/registry.js';
 import { clientOf } from '../metering/client.js';
 import { newRecordId } from '../metering/ids.js';
 import type { RequestRecord } from '../store/types.js';
 import { hasBody, readBody } from './body.js';
-import { CAPTURE_CAP, Exchange } from './exchange.js';
-import { resolveRoute, type RouteTable } from './resolve.js';
-import { guardedAgents, PrivateAddressError } from './ssrf.js';
-import { planRewrite, planUnified, REWRITE_PREFIX, unifiedClient } from '../unified/plan.js';
+import { CAPTURE_CAP, Exchange } from '../metering/exchange.js';
+import { resolveRoute, type RouteTable } from '../routing/resolve.js';
+import { guardedAgents, PrivateAddressError } from '../routing/ssrf.js';
+import { planRewrite, planUnified, REWRITE_PREFIX, unifiedClient } from '../routing/plan.js';
 import { relay } from './relay.js';
 import { formFields, isMultipart } from '../metering/multipart.js';
 import { isFreeCall } from '../metering/free.js';
 import { collectText } from '../metering/estimate.js';
-import { clientCredential, requestUrl } from './credentials.js';
+import { clientCredential, requestUrl } from '../routing/credentials.js';
 
 export interface ProxyOptions {
   table: () => RouteTable;

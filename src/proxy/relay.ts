@@ -6,11 +6,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import zlib from 'node:zlib';
-import type { GatewayError } from '../errors.js';
+import type { GatewayError } from '../lib/errors.js';
 import { STYLES } from '../providers/registry.js';
 import { isLavaError, lavaErrorFor } from '../lava/errors.js';
-import { errorForClient, type Translation } from '../unified/plan.js';
-import { decompressorFor, type Decompressor, type Exchange } from './exchange.js';
+import { errorForClient, type Translation } from '../routing/plan.js';
+import { decompressorFor, type Decompressor, type Exchange } from '../metering/exchange.js';
 import type { ProxyOptions } from './engine.js';
 import { UsageChunkFilter } from './sse-filter.js';
 

@@ -1,6 +1,6 @@
 /** Pure rollup arithmetic: a record adds into the cell of its hour × provider × model. */
 import type { RequestRecord, RollupCell } from './types.js';
-import { emptyUsage, type Usage } from '../metering/usage.js';
+import { emptyUsage, type Usage } from '../providers/usage.js';
 
 export const emptyCell = (): RollupCell => ({
   ...emptyUsage(),

@@ -1,5 +1,5 @@
 /** The request record (PRODUCT.md §5) and the store interface the rest of the gateway uses. */
-import type { Usage } from '../metering/usage.js';
+import type { Usage } from '../providers/usage.js';
 import type { StoreHealth } from './health.js';
 
 export type { StoreHealth } from './health.js';

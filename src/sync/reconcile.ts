@@ -7,7 +7,7 @@ import { ulid } from 'ulid';
 import type { RestRequest } from './lava-client.js';
 import type { RequestRecord, UsageStore } from '../store/types.js';
 import { PRICES_VERSION } from '../metering/cost.js';
-import { emptyUsage } from '../metering/usage.js';
+import { emptyUsage } from '../providers/usage.js';
 
 /** Local records of the days the pulled records fall on (and the day before), by the ids Lava knows. */
 export async function localIndex(store: UsageStore, fresh: RestRequest[]): Promise<Map<string, RequestRecord>> {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { calcPrice } from '@pydantic/genai-prices';
 import { priceOf } from '../../src/metering/cost.js';
-import { emptyUsage } from '../../src/metering/usage.js';
+import { emptyUsage } from '../../src/providers/usage.js';
 
 describe('priceOf', () => {
   it('equals calcPrice on first and repeated calls, for several providers and usages', () => {

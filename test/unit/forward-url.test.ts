@@ -1,6 +1,6 @@
 /** `/v1/forward` URL forms real clients send (TOOLCHAIN.md), and provider matching. */
 import { describe, expect, it } from 'vitest';
-import { forwardUrl, joinOrigin, nativeRoute } from '../../src/proxy/resolve.js';
+import { forwardUrl, joinOrigin, nativeRoute } from '../../src/routing/resolve.js';
 import { buildProviders, providerForUrl } from '../../src/providers/registry.js';
 
 describe('forwardUrl', () => {

@@ -8,7 +8,7 @@ import {
   messagesResponseToChat,
   messagesToChat,
   MessagesToChatStream,
-} from '../../src/providers/anthropic/translate.js';
+} from '../../src/translate/anthropic.js';
 import { fixture } from './fixtures.js';
 
 describe('chat → messages request', () => {

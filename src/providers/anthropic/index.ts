@@ -3,10 +3,10 @@
  * `message_start` carries input and cache counts and every `message_delta` carries running
  * totals, so the latest value of each field wins (never summed).
  */
-import { fromAnthropic } from '../../metering/usage.js';
-import { sseMeter } from '../../metering/sse-meter.js';
+import { fromAnthropic } from '../usage.js';
+import { sseMeter } from '../sse-meter.js';
 import type { ApiStyle } from '../types.js';
-import { asObject, stringField } from '../json.js';
+import { asObject, stringField } from '../../lib/json.js';
 
 export const anthropicStyle: ApiStyle = {
   id: 'anthropic',

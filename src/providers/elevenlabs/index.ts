@@ -3,7 +3,7 @@
  * characters of the request's `text`, as Lava bills it.
  */
 import type { ApiStyle } from '../types.js';
-import { asObject, stringField } from '../json.js';
+import { asObject, stringField } from '../../lib/json.js';
 
 export const elevenLabsStyle: ApiStyle = {
   id: 'elevenlabs',

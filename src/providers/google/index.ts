@@ -2,10 +2,10 @@
  * Gemini native API: `x-goog-api-key` (or `?key=`). Usage in `usageMetadata`; a stream
  * (`?alt=sse`, or a JSON array sent piece by piece) repeats running totals, so the last wins.
  */
-import { fromGemini } from '../../metering/usage.js';
-import { jsonArrayMeter, sseMeter } from '../../metering/sse-meter.js';
+import { fromGemini } from '../usage.js';
+import { jsonArrayMeter, sseMeter } from '../sse-meter.js';
 import type { ApiStyle, ResponseFacts } from '../types.js';
-import { asObject, stringField } from '../json.js';
+import { asObject, stringField } from '../../lib/json.js';
 
 function readChunk(item: unknown, facts: ResponseFacts): void {
   const o = asObject(item);

@@ -3,10 +3,10 @@
  * Responses and embeddings bodies; streamed usage in the final chunk (chat, when
  * `stream_options.include_usage` is set) or in `response.completed` (Responses).
  */
-import { emptyUsage, fromOpenAi } from '../../metering/usage.js';
-import { sseMeter } from '../../metering/sse-meter.js';
+import { emptyUsage, fromOpenAi } from '../usage.js';
+import { sseMeter } from '../sse-meter.js';
 import type { ApiStyle, ResponseFacts } from '../types.js';
-import { asObject, stringField } from '../json.js';
+import { asObject, stringField } from '../../lib/json.js';
 
 function readBody(body: unknown): ResponseFacts {
   const b = asObject(body);

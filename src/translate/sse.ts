@@ -5,9 +5,9 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceParser } from 'eventsource-parser';
-import { ChatToMessagesStream, MessagesToChatStream } from '../providers/anthropic/translate.js';
-import { GeminiToChatStream } from '../providers/google/translate.js';
-import { ChatToResponsesStream } from '../providers/openai/responses.js';
+import { ChatToMessagesStream, MessagesToChatStream } from './anthropic.js';
+import { GeminiToChatStream } from './gemini.js';
+import { ChatToResponsesStream } from './responses.js';
 
 abstract class SseTranslator extends Transform {
   private readonly decoder = new StringDecoder('utf8');

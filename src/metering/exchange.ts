@@ -7,14 +7,14 @@ import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
 import zlib from 'node:zlib';
 import type { IncomingMessage } from 'node:http';
-import type { Route } from './resolve.js';
+import type { Route } from '../routing/resolve.js';
 import type { ApiStyle, RequestInfo, ResponseFacts, StreamMeter } from '../providers/types.js';
-import type { Translation } from '../unified/plan.js';
+import type { Translation } from '../routing/plan.js';
 import type { RequestRecord } from '../store/types.js';
-import { emptyUsage, type Usage } from '../metering/usage.js';
-import { PRICES_VERSION, priceOf } from '../metering/cost.js';
-import { estimateUsage } from '../metering/estimate.js';
-import { scrub } from '../admin/redact.js';
+import { emptyUsage, type Usage } from '../providers/usage.js';
+import { PRICES_VERSION, priceOf } from './cost.js';
+import { estimateUsage } from './estimate.js';
+import { scrub } from '../lib/redact.js';
 
 /** With `capture.bodies`, this much of each body is kept on the record. */
 export const CAPTURE_CAP = 64 * 1024;

@@ -4,12 +4,12 @@
  * `budgets.hardStop` new requests refused (402, in the client's API shape) once a cap is reached.
  * Days and months are the machine's local ones.
  */
-import type { GatewayContext } from './context.js';
-import type { RequestRecord } from './store/types.js';
-import { localDate, totals } from './admin/spend.js';
-import { money } from './metering/cost.js';
-import { round10 } from './store/rollups.js';
-import { GatewayError } from './errors.js';
+import type { GatewayContext } from '../context.js';
+import type { RequestRecord } from '../store/types.js';
+import { localDate, totals } from '../admin/spend.js';
+import { money } from '../metering/cost.js';
+import { round10 } from '../store/rollups.js';
+import { GatewayError } from '../lib/errors.js';
 
 export const THRESHOLDS = [50, 80, 100] as const;
 

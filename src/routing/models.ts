@@ -8,9 +8,9 @@
  * refused with what would work.
  */
 import { calcPrice, findProvider } from '@pydantic/genai-prices';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../lib/errors.js';
 import type { Provider } from '../providers/types.js';
-import type { RouteTable } from '../proxy/resolve.js';
+import type { RouteTable } from './resolve.js';
 import { PRICE_PROVIDER_ID } from '../providers/table.js';
 
 export function routable(table: RouteTable): Provider[] {

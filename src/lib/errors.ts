@@ -3,7 +3,7 @@
  * Anthropic, Gemini, ElevenLabs) by the proxy, or as `{error:{message,code}}` elsewhere.
  */
 import type { ServerResponse } from 'node:http';
-import type { ApiStyle } from './providers/types.js';
+import type { ApiStyle } from '../providers/types.js';
 
 export class GatewayError extends Error {
   constructor(

@@ -6,7 +6,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../lib/errors.js';
 import { providerForUrl, STYLES } from '../providers/registry.js';
 import type { ApiStyle, Provider } from '../providers/types.js';
 import { clientCredential, providerAuthHeaders, stripCredentials } from './credentials.js';

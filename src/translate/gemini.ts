@@ -2,8 +2,8 @@
  * OpenAI chat completions ⇄ Gemini generateContent, as pure functions (requests, JSON responses,
  * stream chunks). Anthropic clients reach Gemini through the chat shape (two steps).
  */
-import { asArray as arr, asObject as obj, asString as str, type Json } from '../json.js';
-import { parseArguments, unhandled, type Translated } from '../anthropic/translate.js';
+import { asArray as arr, asObject as obj, asString as str, type Json } from '../lib/json.js';
+import { parseArguments, unhandled, type Translated } from './anthropic.js';
 
 const CHAT_TO_GEMINI = [
   'model',

@@ -3,7 +3,7 @@
  * stream events both ways. Parameters the target cannot honour are dropped and named in
  * `warnings` (sent to the client as `x-lava-desktop-warning`), never silently changed in meaning.
  */
-import { asArray as arr, asObject as obj, asString as str, type Json } from '../json.js';
+import { asArray as arr, asObject as obj, asString as str, type Json } from '../lib/json.js';
 
 /** Anthropic requires max_tokens; OpenAI clients often omit it. */
 export const DEFAULT_MAX_TOKENS = 4096;

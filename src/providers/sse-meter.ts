@@ -3,7 +3,7 @@
  * complete event to a style-specific callback. Runs on a tee of the bytes sent to the client.
  */
 import { createParser } from 'eventsource-parser';
-import type { ResponseFacts, StreamMeter } from '../providers/types.js';
+import type { ResponseFacts, StreamMeter } from './types.js';
 
 export type SseEventHandler = (event: string | undefined, data: string, facts: ResponseFacts) => void;
 

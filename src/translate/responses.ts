@@ -3,8 +3,8 @@
  * chat answer (JSON or chunk payloads) becomes a Responses object or the Responses event sequence
  * (`response.created` … `response.completed`). Other providers are reached through the chat shape.
  */
-import { asArray as arr, asObject as obj, asString as str, type Json } from '../json.js';
-import { unhandled, type Translated } from '../anthropic/translate.js';
+import { asArray as arr, asObject as obj, asString as str, type Json } from '../lib/json.js';
+import { unhandled, type Translated } from './anthropic.js';
 
 /** `store` and `parallel_tool_calls` change nothing here; any other key not listed is named in a warning. */
 const RESPONSES_TO_CHAT = [

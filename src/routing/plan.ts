@@ -5,21 +5,21 @@
  * response.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../lib/errors.js';
 import { providerForUrl, STYLES } from '../providers/registry.js';
 import type { ApiStyle, Provider, StyleId } from '../providers/types.js';
-import { providerRoute, type Route, type RouteTable } from '../proxy/resolve.js';
-import { routeModel } from './route-model.js';
+import { providerRoute, type Route, type RouteTable } from './resolve.js';
+import { routeModel } from './models.js';
 import {
   chatResponseToMessages,
   chatToMessages,
   messagesResponseToChat,
   messagesToChat,
   type Translated,
-} from '../providers/anthropic/translate.js';
-import { AnthropicToOpenAiSse, ChatToResponsesSse, GeminiSse, OpenAiToAnthropicSse } from './streams.js';
-import { chatToResponse, responsesToChat } from '../providers/openai/responses.js';
-import { chatToGemini, geminiResponseToChat } from '../providers/google/translate.js';
+} from '../translate/anthropic.js';
+import { AnthropicToOpenAiSse, ChatToResponsesSse, GeminiSse, OpenAiToAnthropicSse } from '../translate/sse.js';
+import { chatToResponse, responsesToChat } from '../translate/responses.js';
+import { chatToGemini, geminiResponseToChat } from '../translate/gemini.js';
 import type { Transform } from 'node:stream';
 
 export const UNIFIED_PATHS: Record<string, 'openai' | 'anthropic'> = {
