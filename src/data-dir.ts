@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, readJsonObject } from './config.js';
-import { writeAtomic } from './store/json-file.js';
+import { writeAtomic } from './lib/atomic-file.js';
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
   if (env.LAVA_DESKTOP_DATA_DIR) return env.LAVA_DESKTOP_DATA_DIR;

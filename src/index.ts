@@ -10,7 +10,8 @@ import { Settings } from './settings.js';
 import type { SecretStore } from './secrets.js';
 import { announceBudgets, initBudgets } from './record/budgets.js';
 import type { RouteTable } from './routing/resolve.js';
-import { GatewayEvents, type GatewayContext } from './context.js';
+import type { GatewayContext } from './context.js';
+import { GatewayEvents } from './record/events.js';
 import {
   ensureDataDir,
   gatewayFile,

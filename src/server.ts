@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { GatewayContext } from './context.js';
-import { GatewayError } from './lib/errors.js';
+import { asGatewayError, GatewayError, sendError } from './lib/errors.js';
 import { adminApi } from './admin/api.js';
 import { lavaRoutes } from './admin/lava-routes.js';
 import { mcpRoute } from './mcp/http.js';
@@ -19,7 +19,8 @@ import { createProxy } from './proxy/engine.js';
 import { isForwardPath, nativeRoute } from './routing/resolve.js';
 import { unifiedClient } from './routing/plan.js';
 import { clientCredential, CREDENTIAL_HEADERS, requestUrl, withoutQueryKey } from './routing/credentials.js';
-import { budgetRefusal, recordSpend } from './record/budgets.js';
+import { budgetRefusal } from './record/budgets.js';
+import { recordRequest } from './record/recorder.js';
 import {
   allowedHosts,
   checkAdminOrigin,
@@ -86,14 +87,7 @@ export function createGatewayServer(
       return (partial) => budgetRefusal(ctx, ctx.budget, partial);
     },
     onStart: (r) => ctx.events.emitEvent({ type: 'request.started', request: r }),
-    onEnd: (r) => {
-      ctx.sync?.onRecord(r);
-      if (ctx.budget) recordSpend(ctx, ctx.budget, r);
-      if (r.mode === 'lava' && r.error?.startsWith('lava: ')) ctx.sync?.noteLavaRefusal(r.error, r.status);
-      ctx.store.append(r);
-      // Records hold no secrets by construction (no headers, no query strings).
-      ctx.events.emitEvent({ type: 'request.completed', request: r as unknown as Record<string, unknown> });
-    },
+    onEnd: (r) => recordRequest(ctx, r),
   });
   let hosts = new Set<string>();
   let ownOrigins = new Set<string>();
@@ -190,9 +184,7 @@ function dropOwnCredentials(ctx: GatewayContext, req: http.IncomingMessage): voi
 }
 
 function plainError(res: http.ServerResponse, status: number, code: string, message: string): void {
-  const body = JSON.stringify({ error: { message, code } });
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
+  sendError(res, new GatewayError(status, code, message));
 }
 
 function buildApp(ctx: GatewayContext): express.Express {
@@ -221,16 +213,14 @@ function buildApp(ctx: GatewayContext): express.Express {
       },
     }),
   );
-  app.use((req, res) => {
-    res.status(404).json({ error: { message: `no route for ${req.method} ${req.path}`, code: 'not_found' } });
+  app.use((req) => {
+    throw new GatewayError(404, 'not_found', `no route for ${req.method} ${req.path}`);
   });
+  // The one error handler of the gateway's own routes: one shape, nothing of a 500's inside shown.
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
-    ctx.log(`admin: ${status} ${(err as Error).message ?? String(err)}`);
-    if (!res.headersSent)
-      res
-        .status(status)
-        .json({ error: { message: status === 500 ? 'internal error' : (err as Error).message, code: 'error' } });
+    const e = asGatewayError(err);
+    if (e.status === 500) ctx.log(`admin: 500 ${(err as Error).message ?? String(err)}`);
+    sendError(res, e);
   });
   return app;
 }

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { configSchema, deepMerge, type ConfigLayers, type GatewayConfig } from './config.js';
 import { writeJsonAtomic } from './data-dir.js';
-import { writeAtomic } from './store/json-file.js';
+import { writeAtomic } from './lib/atomic-file.js';
 import { readFile, rm } from 'node:fs/promises';
 import { FileSecretStore, type SecretStore } from './secrets.js';
 

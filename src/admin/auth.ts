@@ -6,6 +6,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Request, Response, NextFunction } from 'express';
+import { GatewayError } from '../lib/errors.js';
 
 export const SESSION_COOKIE = 'lava_desktop_session';
 
@@ -30,16 +31,17 @@ export function cookieOf(req: Request, name: string): string | undefined {
 
 /** Express middleware: a Bearer in `tokens()`, or a session cookie equal to `session()`. */
 export function requireAuth(tokens: () => (string | undefined)[], what: string, session?: () => string) {
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return (req: Request, _res: Response, next: NextFunction): void => {
     const got = bearerOf(req);
     if (got && tokens().some((t) => t !== undefined && safeEqual(got, t))) return next();
     const cookie = session ? cookieOf(req, SESSION_COOKIE) : undefined;
     if (cookie && safeEqual(cookie, session!())) return next();
-    res.status(401).json({
-      error: {
-        message: `${what} needs the admin token as "Authorization: Bearer <token>" (see gateway.json in the data dir)`,
-        code: 'unauthorized',
-      },
-    });
+    next(
+      new GatewayError(
+        401,
+        'unauthorized',
+        `${what} needs the admin token as "Authorization: Bearer <token>" (see gateway.json in the data dir)`,
+      ),
+    );
   };
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { findProvider } from '@pydantic/genai-prices';
 import type { GatewayContext } from '../context.js';
 import { requireAuth } from './auth.js';
+import { badRequest, notFound, parse, withCursor } from './query.js';
 import { offsetMinutes, toRestRequest, toRestUsage } from './lava-shapes.js';
 import { PRICE_PROVIDER_ID } from '../providers/table.js';
 
@@ -16,10 +17,6 @@ const listQuery = z.object({
 });
 const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date');
 const usageQuery = z.object({ start: isoDate, end: isoDate.optional() });
-
-function badRequest(message: string) {
-  return { error: { message, code: 'invalid_request' } };
-}
 
 export function lavaRoutes(ctx: GatewayContext): Router {
   const r = Router();
@@ -31,36 +28,25 @@ export function lavaRoutes(ctx: GatewayContext): Router {
     requireAuth(() => [ctx.adminToken, ctx.config.lava.secretKey], 'this route'),
   );
   r.get('/v1/requests', async (req, res) => {
-    const q = listQuery.safeParse(req.query);
-    if (!q.success) return void res.status(400).json(badRequest(q.error.issues[0]!.message));
-    try {
-      const page = await ctx.store.list({ cursor: q.data.cursor, limit: q.data.limit });
-      const body: Record<string, unknown> = { data: page.data.map(toRestRequest), has_more: Boolean(page.nextCursor) };
-      if (page.nextCursor) body.next_cursor = page.nextCursor;
-      res.json(body);
-    } catch (e) {
-      if (e instanceof RangeError) return void res.status(400).json(badRequest('invalid cursor'));
-      throw e;
-    }
+    const q = parse(listQuery, req.query);
+    const page = await withCursor(() => ctx.store.list({ cursor: q.cursor, limit: q.limit }));
+    const body: Record<string, unknown> = { data: page.data.map(toRestRequest), has_more: Boolean(page.nextCursor) };
+    if (page.nextCursor) body.next_cursor = page.nextCursor;
+    res.json(body);
   });
   r.get('/v1/requests/:id', async (req, res) => {
     const rec = await ctx.store.get(req.params.id);
-    if (!rec)
-      return void res.status(404).json({ error: { message: `no request ${req.params.id}`, code: 'not_found' } });
+    if (!rec) throw notFound(`no request ${req.params.id}`);
     res.json(toRestRequest(rec));
   });
   r.get('/v1/usage', async (req, res) => {
-    const q = usageQuery.safeParse(req.query);
-    if (!q.success) {
-      const i = q.error.issues[0]!;
-      return void res.status(400).json(badRequest(`${i.path.join('.') || 'query'}: ${i.message}`));
-    }
-    const start = new Date(q.data.start);
-    const end = q.data.end ? new Date(q.data.end) : new Date();
-    if (end <= start) return void res.status(400).json(badRequest('end must be after start'));
+    const q = parse(usageQuery, req.query);
+    const start = new Date(q.start);
+    const end = q.end ? new Date(q.end) : new Date();
+    if (end <= start) throw badRequest('end must be after start');
     // Rollups are hourly: include the hour that holds `end`.
     const rows = await ctx.store.rollups(start, new Date(end.getTime() + 3_599_999));
-    res.json(toRestUsage(rows, start, end, offsetMinutes(q.data.start)));
+    res.json(toRestUsage(rows, start, end, offsetMinutes(q.start)));
   });
   return r;
 }

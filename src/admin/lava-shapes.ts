@@ -3,7 +3,8 @@
  * SDK pointed at the gateway reads the local store as it would read Lava.
  */
 import type { RequestRecord, RollupRow } from '../store/types.js';
-import { money } from '../metering/cost.js';
+import { money } from '../lib/money.js';
+import { isoOffset } from '../lib/local-date.js';
 
 const ZERO = money(0);
 
@@ -96,12 +97,7 @@ export function toRestUsage(rows: RollupRow[], start: Date, end: Date, offsetMin
     total_cost: money(t.cost),
     total_charge: ZERO,
   });
-  const sign = offsetMin < 0 ? '-' : '+';
-  const abs = Math.abs(offsetMin);
-  const tz =
-    offsetMin === 0
-      ? 'Z'
-      : `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  const tz = isoOffset(offsetMin);
   return {
     items: [...days.entries()].map(([date, t]) => ({
       date,

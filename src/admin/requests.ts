@@ -5,6 +5,7 @@
 import type { Response } from 'express';
 import { z } from 'zod';
 import type { RequestRecord, UsageStore } from '../store/types.js';
+import { csvCell } from '../lib/csv.js';
 
 export const listQuery = z.object({
   cursor: z.string().optional(),
@@ -70,11 +71,6 @@ const CSV_COLUMNS = [
   'client',
   'mode',
 ] as const;
-
-const csvCell = (v: unknown): string => {
-  const s = v === undefined || v === null ? '' : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
 
 export function csvRow(r: RequestRecord): string {
   const u = r.usage;

@@ -4,40 +4,11 @@
  * the drift between Lava's cost and the local estimate. Days are the machine's local days.
  */
 import type { RollupRow } from '../store/types.js';
-import { money } from '../metering/cost.js';
-import { round10 } from '../store/rollups.js';
+import { totals } from '../store/rollups.js';
+import { money, round10 } from '../lib/money.js';
+import { localDate, localDayStart } from '../lib/local-date.js';
 
 const DAY = 86_400_000;
-
-export interface Totals {
-  requests: number;
-  tokens: number;
-  cost: string;
-  unpriced: number;
-}
-
-export function totals(rows: RollupRow[]): Totals {
-  let requests = 0;
-  let tokens = 0;
-  let cost = 0;
-  let unpriced = 0;
-  for (const r of rows) {
-    requests += r.requests;
-    tokens += r.total_tokens;
-    cost = round10(cost + r.cost);
-    unpriced += r.unpriced;
-  }
-  return { requests, tokens, cost: money(cost), unpriced };
-}
-
-/** Local midnight of the day `daysAgo` before today. */
-export const localDayStart = (daysAgo = 0, now = new Date()): Date =>
-  new Date(now.getFullYear(), now.getMonth(), now.getDate() - daysAgo);
-
-export const localDate = (t: number): string => {
-  const d = new Date(t);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-};
 
 const hourStart = (r: RollupRow) => Date.parse(`${r.hour}:00:00Z`);
 

@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 import { parse, UsageError } from './args.js';
 import { defaultDataDir } from '../data-dir.js';
 import { LowdbStore } from '../store/lowdb-store.js';
-import { money } from '../metering/cost.js';
+import { money } from '../lib/money.js';
+import { csvLine } from '../lib/csv.js';
+import { localDate } from '../lib/local-date.js';
 import type { RollupRow } from '../store/types.js';
 import { addCell, emptyCell } from '../store/rollups.js';
 
@@ -61,14 +63,12 @@ export async function usage(argv: string[]): Promise<number> {
     return 0;
   }
   if (values.csv) {
-    console.log(
-      ['date', 'provider', 'model', 'requests', 'input_tokens', 'output_tokens', 'cost', 'unpriced'].join(','),
+    process.stdout.write(
+      csvLine(['date', 'provider', 'model', 'requests', 'input_tokens', 'output_tokens', 'cost', 'unpriced']),
     );
     for (const l of lines)
-      console.log(
-        [l.date, l.provider, l.model, l.requests, l.input_tokens, l.output_tokens, l.cost ?? '', l.unpriced]
-          .map((v) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : v))
-          .join(','),
+      process.stdout.write(
+        csvLine([l.date, l.provider, l.model, l.requests, l.input_tokens, l.output_tokens, l.cost ?? '', l.unpriced]),
       );
     return 0;
   }
@@ -88,8 +88,7 @@ export function groupByLocalDay(rows: RollupRow[]): UsageLine[] {
     { date: string; provider: string; model: string; cell: ReturnType<typeof emptyCell> }
   >();
   for (const r of rows) {
-    const d = new Date(`${r.hour}:00:00Z`);
-    const date = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    const date = localDate(new Date(`${r.hour}:00:00Z`));
     const key = `${date}\t${r.provider}\t${r.model}`;
     const g = groups.get(key) ?? { date, provider: r.provider, model: r.model, cell: emptyCell() };
     addCell(g.cell, r);

@@ -39,8 +39,7 @@ function priceUsage(usage: Usage): Record<string, number | undefined> {
   return out;
 }
 
-/** Money as Lava writes it: a decimal string with 10 places. */
-export const money = (usd: number): string => usd.toFixed(10);
+import { money } from '../lib/money.js';
 
 export function priceOf(
   providerKey: string,

@@ -4,12 +4,21 @@
  * `budgets.hardStop` new requests refused (402, in the client's API shape) once a cap is reached.
  * Days and months are the machine's local ones.
  */
-import type { GatewayContext } from '../context.js';
-import type { RequestRecord } from '../store/types.js';
-import { localDate, totals } from '../admin/spend.js';
-import { money } from '../metering/cost.js';
-import { round10 } from '../store/rollups.js';
+import type { GatewayConfig } from '../config.js';
+import type { RequestRecord, UsageStore } from '../store/types.js';
+import { localDate, localMonth } from '../lib/local-date.js';
+import { totals } from '../store/rollups.js';
+import { money, round10 } from '../lib/money.js';
 import { GatewayError } from '../lib/errors.js';
+import type { GatewayEvent } from './events.js';
+
+/** What budgets need of a gateway: its budget settings, its store, where alerts go. */
+export interface BudgetHost {
+  config: Pick<GatewayConfig, 'budgets'>;
+  store: Pick<UsageStore, 'rollups'>;
+  events: { emitEvent(e: GatewayEvent): void };
+  budget?: BudgetState;
+}
 
 export const THRESHOLDS = [50, 80, 100] as const;
 
@@ -22,9 +31,9 @@ export interface BudgetState {
   fired: Set<string>;
 }
 
-const monthOf = (now: Date) => localDate(now.getTime()).slice(0, 7);
+const monthOf = (now: Date) => localMonth(now);
 
-export async function initBudgets(ctx: GatewayContext, now = new Date()): Promise<BudgetState> {
+export async function initBudgets(ctx: BudgetHost, now = new Date()): Promise<BudgetState> {
   const monthStart = new Date(now.getFullYear(), now.getMonth(), 1);
   const dayStart = new Date(now.getFullYear(), now.getMonth(), now.getDate());
   const rows = await ctx.store.rollups(monthStart, new Date(now.getTime() + 3_600_000));
@@ -41,7 +50,7 @@ export async function initBudgets(ctx: GatewayContext, now = new Date()): Promis
 }
 
 /** Adds a finished request's cost and announces the thresholds it crosses. */
-export function recordSpend(ctx: GatewayContext, state: BudgetState, r: RequestRecord, now = new Date()): void {
+export function recordSpend(ctx: BudgetHost, state: BudgetState, r: RequestRecord, now = new Date()): void {
   const day = localDate(now.getTime());
   if (day !== state.day) Object.assign(state, { day, today: 0 });
   if (monthOf(now) !== state.month) Object.assign(state, { month: monthOf(now), thisMonth: 0 });
@@ -53,7 +62,7 @@ export function recordSpend(ctx: GatewayContext, state: BudgetState, r: RequestR
 }
 
 /** Sends the alerts for thresholds newly crossed (after a request, or when a budget is lowered). */
-export function announceBudgets(ctx: GatewayContext, state: BudgetState): void {
+export function announceBudgets(ctx: BudgetHost, state: BudgetState): void {
   for (const a of crossed(ctx, state)) {
     if (state.fired.has(a.key)) continue;
     state.fired.add(a.key);
@@ -67,7 +76,7 @@ export function announceBudgets(ctx: GatewayContext, state: BudgetState): void {
   }
 }
 
-function crossed(ctx: GatewayContext, s: BudgetState) {
+function crossed(ctx: BudgetHost, s: BudgetState) {
   const out: { key: string; period: 'daily' | 'monthly'; threshold: number; spent: number; limit: number }[] = [];
   for (const [period, limit, spent, stamp] of [
     ['daily', ctx.config.budgets.daily, s.today, s.day],
@@ -81,7 +90,7 @@ function crossed(ctx: GatewayContext, s: BudgetState) {
 }
 
 /** With hardStop, the refusal for a new request once a cap is reached. */
-export function budgetRefusal(ctx: GatewayContext, s: BudgetState | undefined, extra = 0): GatewayError | undefined {
+export function budgetRefusal(ctx: BudgetHost, s: BudgetState | undefined, extra = 0): GatewayError | undefined {
   const b = ctx.config.budgets;
   if (!b.hardStop || !s) return undefined;
   if (b.daily && s.today + extra >= b.daily) {
@@ -101,7 +110,7 @@ export function budgetRefusal(ctx: GatewayContext, s: BudgetState | undefined, e
   return undefined;
 }
 
-export async function budgetStatus(ctx: GatewayContext) {
+export async function budgetStatus(ctx: BudgetHost) {
   const s = ctx.budget;
   const b = ctx.config.budgets;
   const view = (limit: number | undefined, spent: number) =>
@@ -110,6 +119,6 @@ export async function budgetStatus(ctx: GatewayContext) {
     daily: view(b.daily, s?.today ?? 0),
     monthly: view(b.monthly, s?.thisMonth ?? 0),
     hardStop: b.hardStop,
-    exceeded: Boolean(budgetRefusal({ ...ctx, config: { ...ctx.config, budgets: { ...b, hardStop: true } } }, s)),
+    exceeded: Boolean(budgetRefusal({ ...ctx, config: { budgets: { ...b, hardStop: true } } }, s)),
   };
 }

@@ -11,14 +11,11 @@
  * the move is reported.
  */
 import { Low, type Adapter } from 'lowdb';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile, rename } from 'node:fs/promises';
+import { isNotFound, writeAtomic } from '../lib/atomic-file.js';
 
 export type Log = (message: string) => void;
-
-export const isNotFound = (e: unknown): boolean => (e as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-
-let tmpSeq = 0;
+export { isNotFound, writeAtomic };
 
 export class JsonFileAdapter<T> implements Adapter<T> {
   private chain: Promise<void> = Promise.resolve();
@@ -44,18 +41,6 @@ export class JsonFileAdapter<T> implements Adapter<T> {
     const run = this.chain.then(() => writeAtomic(this.file, text, this.mode));
     this.chain = run.catch(() => undefined);
     return run;
-  }
-}
-
-/** Writes `text` to `file` through a unique temp file and a rename; cleans the temp file up on failure. */
-export async function writeAtomic(file: string, text: string, mode = 0o600): Promise<void> {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${++tmpSeq}.tmp`);
-  try {
-    await writeFile(tmp, text, { mode });
-    await rename(tmp, file);
-  } catch (e) {
-    await rm(tmp, { force: true }).catch(() => undefined);
-    throw e;
   }
 }
 

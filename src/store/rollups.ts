@@ -1,6 +1,7 @@
 /** Pure rollup arithmetic: a record adds into the cell of its hour × provider × model. */
-import type { RequestRecord, RollupCell } from './types.js';
+import type { RequestRecord, RollupCell, RollupRow } from './types.js';
 import { emptyUsage, type Usage } from '../providers/usage.js';
+import { money, round10 } from '../lib/money.js';
 
 export const emptyCell = (): RollupCell => ({
   ...emptyUsage(),
@@ -53,5 +54,24 @@ export function applyLavaCost(
   cell.synced_estimate = round10((cell.synced_estimate ?? 0) + Number(estimate ?? 0));
 }
 
-/** Keeps sums of decimal costs from drifting by float error. */
-export const round10 = (n: number): number => Math.round(n * 1e10) / 1e10;
+/** Totals of rollup rows (requests, tokens, cost, unpriced requests). */
+export interface Totals {
+  requests: number;
+  tokens: number;
+  cost: string;
+  unpriced: number;
+}
+
+export function totals(rows: RollupRow[]): Totals {
+  let requests = 0;
+  let tokens = 0;
+  let cost = 0;
+  let unpriced = 0;
+  for (const r of rows) {
+    requests += r.requests;
+    tokens += r.total_tokens;
+    cost = round10(cost + r.cost);
+    unpriced += r.unpriced;
+  }
+  return { requests, tokens, cost: money(cost), unpriced };
+}
