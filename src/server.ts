@@ -15,9 +15,8 @@ import { adminApi } from './admin/api.js';
 import { lavaRoutes } from './admin/lava-routes.js';
 import { mcpRoute } from './mcp/http.js';
 import { safeEqual } from './admin/auth.js';
-import { createProxy } from './proxy/engine.js';
-import { isForwardPath, nativeRoute } from './routing/resolve.js';
-import { unifiedClient } from './routing/plan.js';
+import { createPipeline } from './routing/pipeline.js';
+import { classify } from './routing/classify.js';
 import { clientCredential, CREDENTIAL_HEADERS, requestUrl, withoutQueryKey } from './routing/credentials.js';
 import { budgetRefusal } from './record/budgets.js';
 import { recordRequest } from './record/recorder.js';
@@ -69,7 +68,7 @@ export function createGatewayServer(
   drained: (ms: number) => Promise<void>;
 } {
   const app = buildApp(ctx);
-  const proxy = createProxy({
+  const pipeline = createPipeline({
     table: () => ctx.table,
     bodyLimit: () => ctx.config.limits.bodyBytes,
     injectStreamUsage: () => ctx.config.meter.injectStreamUsage,
@@ -115,8 +114,12 @@ export function createGatewayServer(
       cutSlowBody(req, timeouts.bodyIdleMs);
       return void app(req, res);
     }
-    if (isForwardPath(target.url) || nativeRoute(target.url, ctx.table) || unifiedClient(req.method, path)) {
-      return void proxy.handle(req, res, proxyRefusal(ctx, req));
+    const kind = classify(req.method, target.url, path, ctx.table);
+    if (kind) {
+      const refusal = proxyRefusal(ctx, req);
+      // A credential of the gateway's own removed from the query changes the target: classify what is sent.
+      const sent = req.url === target.url ? kind : (classify(req.method, req.url!, path, ctx.table) ?? kind);
+      return void pipeline.handle(req, res, sent, refusal);
     }
     cutSlowBody(req, timeouts.bodyIdleMs);
     app(req, res);
@@ -137,7 +140,7 @@ export function createGatewayServer(
     if (socket.writable) socket.end(`HTTP/1.1 ${line}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     else socket.destroy();
   });
-  return { server, setPort, drained: proxy.drained };
+  return { server, setPort, drained: pipeline.drained };
 }
 
 /** Why a proxy request must be refused before it is forwarded, if it must. */

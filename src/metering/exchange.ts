@@ -7,12 +7,11 @@ import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
 import zlib from 'node:zlib';
 import type { IncomingMessage } from 'node:http';
-import type { Route } from '../routing/resolve.js';
 import type { ApiStyle, RequestInfo, ResponseFacts, StreamMeter } from '../providers/types.js';
-import type { Translation } from '../routing/plan.js';
+import type { Route, Translation } from '../pipeline/types.js';
 import type { RequestRecord } from '../store/types.js';
 import { emptyUsage, type Usage } from '../providers/usage.js';
-import { PRICES_VERSION, priceOf } from './cost.js';
+import { PRICES_VERSION, priceOf } from '../prices/cost.js';
 import { estimateUsage } from './estimate.js';
 import { scrub } from '../lib/redact.js';
 

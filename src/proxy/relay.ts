@@ -9,9 +9,10 @@ import zlib from 'node:zlib';
 import type { GatewayError } from '../lib/errors.js';
 import { STYLES } from '../providers/registry.js';
 import { isLavaError, lavaErrorFor } from '../lava/errors.js';
-import { errorForClient, type Translation } from '../routing/plan.js';
+import type { ApiStyle } from '../providers/types.js';
+import type { Translation } from '../pipeline/types.js';
 import { decompressorFor, type Decompressor, type Exchange } from '../metering/exchange.js';
-import type { ProxyOptions } from './engine.js';
+import type { ProxyOptions } from './options.js';
 import { UsageChunkFilter } from './sse-filter.js';
 
 const HOP_BY_HOP = new Set([
@@ -195,4 +196,16 @@ function relayLavaError(proxyRes: IncomingMessage, ex: Exchange, res: ServerResp
     ex.status = status;
     void ex.finish(mapped?.record ?? `upstream status ${status}`).then(opts.onEnd);
   });
+}
+
+/** An upstream error in the client's API shape (message kept, shape translated). */
+export function errorForClient(status: number, text: string, client: ApiStyle): string {
+  let message = text.slice(0, 500);
+  try {
+    const b = JSON.parse(text) as { error?: { message?: string } | string; message?: string };
+    message = typeof b.error === 'string' ? b.error : (b.error?.message ?? b.message ?? message);
+  } catch {
+    // not JSON: keep the text
+  }
+  return JSON.stringify(client.errorBody(status, 'upstream_error', message));
 }

@@ -8,7 +8,10 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayError } from '../lib/errors.js';
 import { providerForUrl, STYLES } from '../providers/registry.js';
 import type { ApiStyle, Provider, StyleId } from '../providers/types.js';
-import { providerRoute, type Route, type RouteTable } from './resolve.js';
+import { providerRoute, type RouteTable } from './resolve.js';
+import type { Route, Translation } from '../pipeline/types.js';
+
+export type { Translation } from '../pipeline/types.js';
 import { routeModel } from './models.js';
 import {
   chatResponseToMessages,
@@ -20,7 +23,6 @@ import {
 import { AnthropicToOpenAiSse, ChatToResponsesSse, GeminiSse, OpenAiToAnthropicSse } from '../translate/sse.js';
 import { chatToResponse, responsesToChat } from '../translate/responses.js';
 import { chatToGemini, geminiResponseToChat } from '../translate/gemini.js';
-import type { Transform } from 'node:stream';
 
 export const UNIFIED_PATHS: Record<string, 'openai' | 'anthropic'> = {
   '/v1/chat/completions': 'openai',
@@ -31,16 +33,6 @@ export const UNIFIED_PATHS: Record<string, 'openai' | 'anthropic'> = {
 };
 
 type Json = Record<string, unknown>;
-
-export interface Translation {
-  /** The API the client speaks (its error shape, its response shape). */
-  client: StyleId;
-  /** The model name the client asked for, echoed back in responses. */
-  model: string;
-  json(body: Json): Json;
-  /** Transforms the upstream stream goes through, in order. */
-  stream(): Transform[];
-}
 
 export interface UnifiedPlan {
   route: Route;
@@ -268,16 +260,4 @@ function planFor(
     'unsupported_translation',
     `translating ${client} requests to ${provider.key} (${target} API) is not supported yet; call it on /${provider.key}/… in its own API`,
   );
-}
-
-/** An upstream error in the client's API shape (message kept, shape translated). */
-export function errorForClient(status: number, text: string, client: ApiStyle): string {
-  let message = text.slice(0, 500);
-  try {
-    const b = JSON.parse(text) as { error?: { message?: string } | string; message?: string };
-    message = typeof b.error === 'string' ? b.error : (b.error?.message ?? b.message ?? message);
-  } catch {
-    // not JSON: keep the text
-  }
-  return JSON.stringify(client.errorBody(status, 'upstream_error', message));
 }

@@ -8,9 +8,12 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
 import { GatewayError } from '../lib/errors.js';
 import { providerForUrl, STYLES } from '../providers/registry.js';
-import type { ApiStyle, Provider } from '../providers/types.js';
+import type { Provider } from '../providers/types.js';
+import type { Route } from '../pipeline/types.js';
+
+export type { Route } from '../pipeline/types.js';
 import { clientCredential, providerAuthHeaders, stripCredentials } from './credentials.js';
-import { isPrivateAddress } from './ssrf.js';
+import { isPrivateAddress } from '../proxy/ssrf.js';
 import { forwardToken, lavaBaseFor, lavaSecretOf } from '../lava/token.js';
 
 export interface LavaSettings {
@@ -24,22 +27,6 @@ export interface RouteTable {
   providers: Map<string, Provider>;
   lava: LavaSettings;
   allowedHosts: readonly string[];
-}
-
-export interface Route {
-  /** Provider key for the record: a table/custom key, or the host for foreign URLs. */
-  providerKey: string;
-  provider?: Provider;
-  style: ApiStyle;
-  /** The provider URL the request is meant for. */
-  upstream: URL;
-  /** Where the request is really sent (origin override, or Lava's forward endpoint). */
-  target: URL;
-  mode: 'direct' | 'lava';
-  /** Foreign host: connect through the SSRF-guarded agents. */
-  guarded: boolean;
-  /** Headers to set on the upstream request (credentials). */
-  setHeaders: Record<string, string>;
 }
 
 const FORWARD = '/v1/forward';
@@ -103,16 +90,20 @@ export function joinOrigin(origin: URL, pathAndQuery: string): URL {
   return new URL(origin.origin + prefix + pathAndQuery);
 }
 
-export function resolveRoute(rawUrl: string, headers: IncomingHttpHeaders, table: RouteTable): Route {
-  if (isForwardPath(rawUrl)) {
-    const url = forwardUrl(rawUrl);
-    const provider = providerForUrl(table.providers, url);
-    if (provider) return providerRoute(provider, url.pathname + url.search, headers, table);
-    return foreignRoute(url, headers, table);
-  }
-  const native = nativeRoute(rawUrl, table);
-  if (!native) throw new GatewayError(404, 'unknown_route', `no provider route for ${rawUrl.split('?')[0]}`);
-  return providerRoute(native.provider, native.rest, headers, table);
+/** The route of a `/v1/forward` request, or of a native one already found by classification. */
+export function resolveRoute(
+  rawUrl: string,
+  headers: IncomingHttpHeaders,
+  table: RouteTable,
+  native = isForwardPath(rawUrl) ? undefined : nativeRoute(rawUrl, table),
+): Route {
+  if (native) return providerRoute(native.provider, native.rest, headers, table);
+  if (!isForwardPath(rawUrl))
+    throw new GatewayError(404, 'unknown_route', `no provider route for ${rawUrl.split('?')[0]}`);
+  const url = forwardUrl(rawUrl);
+  const provider = providerForUrl(table.providers, url);
+  if (provider) return providerRoute(provider, url.pathname + url.search, headers, table);
+  return foreignRoute(url, headers, table);
 }
 
 export function providerRoute(

@@ -6,7 +6,7 @@
 import { ulid } from 'ulid';
 import type { RestRequest } from './lava-client.js';
 import type { RequestRecord, UsageStore } from '../store/types.js';
-import { PRICES_VERSION } from '../metering/cost.js';
+import { PRICES_VERSION } from '../prices/cost.js';
 import { emptyUsage } from '../providers/usage.js';
 
 /** Local records of the days the pulled records fall on (and the day before), by the ids Lava knows. */

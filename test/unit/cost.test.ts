@@ -1,7 +1,7 @@
 /** Costs come from @pydantic/genai-prices: priceOf equals calcPrice, tiers included; unknown stays unknown. */
 import { describe, expect, it } from 'vitest';
 import { calcPrice } from '@pydantic/genai-prices';
-import { priceOf } from '../../src/metering/cost.js';
+import { priceOf } from '../../src/prices/cost.js';
 import { emptyUsage } from '../../src/providers/usage.js';
 
 describe('priceOf', () => {
