@@ -18,6 +18,7 @@ const TIERS = [
   ['^src/store/'],
   [
     '^src/lava/',
+    '^src/connect/',
     '^src/config\\.ts$',
     '^src/settings\\.ts$',
     '^src/secrets\\.ts$',

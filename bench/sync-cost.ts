@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGateway } from '../src/index.js';
+import { contextOf } from '../src/gateway.js';
 import { parseConfig } from '../src/config.js';
 import { startSimulators } from '../test/simulators/index.js';
 
@@ -48,7 +49,7 @@ await new Promise((r) => setTimeout(r, 6000)); // let the last nudge run
 console.log(
   `load ${loadS}s at ~${rps} req/s (${made} requests, pushed): ${total() - t0} requests to Lava (${(((total() - t0) / (loadS + 6)) * 60).toFixed(0)} per minute) — ${diff(s0)}`,
 );
-console.log(`status: ${JSON.stringify(gw.context.sync!.status())}`);
+console.log(`status: ${JSON.stringify(contextOf(gw).sync!.status())}`);
 await gw.stop();
 await sims.close();
 await rm(dir, { recursive: true, force: true });

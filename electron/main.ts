@@ -4,25 +4,22 @@
  * the OS keychain, open at login, clean shutdown. No metering, store or sync logic lives here.
  */
 import { app, clipboard, dialog, Notification, powerMonitor } from 'electron';
-import { join } from 'node:path';
 import {
-  ConfigError,
-  DataDirInUseError,
   configFromEnv,
+  defaultDataDir,
+  PortInUseError,
   readSavedLayers,
   resolveConfig,
   startGateway,
   type Gateway,
   type NumberedEvent,
 } from '../src/index.js';
-import { spendReport, spendWindow } from '../src/admin/spend.js';
-import { budgetRefusal } from '../src/record/budgets.js';
 import { SafeStorageSecretStore } from './secrets.js';
 import { createWindow } from './window.js';
 import { registerIpc } from './ipc.js';
 import { AppTray } from './tray.js';
 import { TrayThrottle, trayTooltip, type TrayInput } from './logic/tray-text.js';
-import { toolSnippet, type MenuAction } from './logic/menu-model.js';
+import type { MenuAction } from './logic/menu-model.js';
 import { NotificationLimiter, notificationFor, type AppEvent } from './logic/notifications.js';
 
 let quitting = false;
@@ -41,7 +38,8 @@ async function main(): Promise<void> {
   await app.whenReady();
   app.on('second-instance', () => showWindow());
   app.on('window-all-closed', () => undefined); // keep running in the tray
-  const dataDir = join(app.getPath('appData'), 'lava-desktop');
+  // The core's rule (LAVA_DESKTOP_DATA_DIR, else the OS app-data folder): the app and `serve` share one.
+  const dataDir = defaultDataDir();
   const secretStore = new SafeStorageSecretStore(dataDir);
   const layers = {
     saved: readSavedLayers(dataDir).saved,
@@ -52,8 +50,7 @@ async function main(): Promise<void> {
   try {
     gateway = await startGateway({ layers, dataDir, secretStore });
   } catch (e) {
-    if (!(e instanceof ConfigError) || e instanceof DataDirInUseError || !/^port \d+ .*already in use/.test(e.message))
-      throw e;
+    if (!(e instanceof PortInUseError)) throw e;
     gateway = await startGateway({ layers, dataDir, secretStore, port: 0 });
     notify({ type: 'port-in-use', wanted: config.port, got: gateway.port });
   }
@@ -63,7 +60,7 @@ async function main(): Promise<void> {
   const throttle = new TrayThrottle();
   let pending: TrayInput | undefined;
   const refresh = async () => {
-    pending = await trayInput(gw);
+    pending = await gw.summary();
     if (throttle.offer(trayTooltip(pending) + JSON.stringify(pending), Date.now())) tray.update(pending);
   };
   setInterval(
@@ -119,31 +116,10 @@ function onMenu(action: MenuAction): void {
   else if (action === 'copy-base-url') clipboard.writeText(gw.url);
   else if (action === 'quit') app.quit();
   else if (action === 'toggle-pause') {
-    gw.context.paused = !gw.context.paused;
-    gw.events.emitEvent({ type: gw.context.paused ? 'gateway.paused' : 'gateway.resumed' });
-  } else if (action.startsWith('copy-env:')) clipboard.writeText(toolSnippet(action.slice('copy-env:'.length), gw.url));
-}
-
-async function trayInput(gw: Gateway): Promise<TrayInput & { wallet?: { today: string; month: string } }> {
-  const [from, to] = spendWindow(1);
-  const report = spendReport(await gw.context.store.rollups(from, to), 1, 'model');
-  const last = (await gw.context.store.list({ limit: 1 })).data[0];
-  const sync = gw.context.sync?.status();
-  const wallet = sync?.wallet
-    ? { today: sync.wallet.today.total_cost, month: sync.wallet.month.total_cost }
-    : undefined;
-  return {
-    todayCost: report.today.cost,
-    todayRequests: report.today.requests,
-    monthCost: report.month.cost,
-    port: gw.port,
-    paused: gw.context.paused,
-    budgetExceeded: Boolean(budgetRefusal(gw.context, gw.context.budget)),
-    syncState: sync?.state,
-    store: gw.context.store.health(),
-    lastRequest: last ? { model: last.model, cost: last.cost } : undefined,
-    wallet,
-  };
+    if (gw.paused) gw.resume();
+    else gw.pause();
+  } else if (action.startsWith('copy-env:'))
+    clipboard.writeText(gw.snippet(action.slice('copy-env:'.length)) ?? gw.url);
 }
 
 const limiter = new NotificationLimiter();

@@ -38,6 +38,11 @@ export class StartError extends Error {
   override name = 'StartError';
 }
 
+/** The port asked for is taken (the desktop app then takes a free one and says so). */
+export class PortInUseError extends ConfigError {
+  override name = 'PortInUseError';
+}
+
 /** Another gateway runs on this data dir (exit 2, naming it). */
 export class DataDirInUseError extends ConfigError {
   override name = 'DataDirInUseError';

@@ -11,11 +11,15 @@ import type { SecretStore } from './secrets.js';
 import { announceBudgets, initBudgets } from './record/budgets.js';
 import type { RouteTable } from './routing/resolve.js';
 import type { GatewayContext } from './context.js';
+import { facade, type Gateway } from './gateway.js';
+
+export type { Gateway, GatewaySummary } from './gateway.js';
 import { GatewayEvents } from './record/events.js';
 import {
   ensureDataDir,
   gatewayFile,
   lockDataDir,
+  PortInUseError,
   removeGatewayFile,
   StartError,
   writeJsonAtomic,
@@ -32,7 +36,7 @@ import { lavaBaseFor } from './lava/token.js';
 export { ConfigError } from './config.js';
 export type { GatewayConfig, ConfigLayers } from './config.js';
 export { configFromEnv, resolveConfig } from './config.js';
-export { defaultDataDir, readSavedLayers, DataDirInUseError, StartError } from './data-dir.js';
+export { defaultDataDir, readSavedLayers, DataDirInUseError, PortInUseError, StartError } from './data-dir.js';
 export type { CloseResult, StoreHealth } from './store/types.js';
 export { FileSecretStore, type SecretStore } from './secrets.js';
 export type { GatewayEvent, NumberedEvent } from './context.js';
@@ -56,19 +60,6 @@ export interface StartOptions {
   lavaAppUrl?: string;
   /** Slow-client limits (tests shorten them; PRODUCT.md §10 sets the defaults). */
   timeouts?: Partial<Timeouts>;
-}
-
-export interface Gateway {
-  url: string;
-  port: number;
-  adminToken: string;
-  events: GatewayEvents;
-  context: GatewayContext;
-  /**
-   * Stops accepting, lets in-flight requests finish (aborting them after `graceMs`), flushes the
-   * store. Never throws: the result says how many records could not be written, and where they went.
-   */
-  stop(graceMs?: number): Promise<CloseResult>;
 }
 
 /** The route table of a config; a config a gateway cannot run with is a ConfigError. */
@@ -208,7 +199,7 @@ async function start(
       return result;
     })());
 
-  return { url, port, adminToken: ctx.adminToken, events: ctx.events, context: ctx, stop };
+  return facade(ctx, port, stop);
 }
 
 async function openSync(
@@ -238,7 +229,7 @@ function listen(server: import('node:http').Server, port: number, host: string):
     const onError = (e: NodeJS.ErrnoException) => {
       if (e.code === 'EADDRINUSE')
         reject(
-          new ConfigError(`port ${port} on ${host} is already in use; pick another with --port (0 = any free port)`),
+          new PortInUseError(`port ${port} on ${host} is already in use; pick another with --port (0 = any free port)`),
         );
       else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND')
         reject(new ConfigError(`cannot listen on ${host}: ${e.code}`));

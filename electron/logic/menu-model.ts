@@ -53,17 +53,3 @@ export function menuModel(t: TrayInput & { wallet?: { today: string; month: stri
   );
   return items;
 }
-
-/** What "Connect a tool" copies for each tool, with the gateway's real URL. */
-export function toolSnippet(tool: string, baseUrl: string): string {
-  switch (tool) {
-    case 'claude-code':
-      return `export ANTHROPIC_BASE_URL=${baseUrl}/anthropic`;
-    case 'codex':
-      return `model_provider = "lava"\n[model_providers.lava]\nname = "Lava Desktop"\nbase_url = "${baseUrl}/openai/v1"\nenv_key = "OPENAI_API_KEY"\nwire_api = "responses"`;
-    case 'anthropic-sdk':
-      return `ANTHROPIC_BASE_URL=${baseUrl}/anthropic`;
-    default:
-      return `export OPENAI_BASE_URL=${baseUrl}/openai/v1`;
-  }
-}

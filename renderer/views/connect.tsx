@@ -1,5 +1,5 @@
-/** Connect your tools: snippets with this gateway's real URL, copy buttons, and a test request per provider. */
-import { useState } from 'preact/hooks';
+/** Connect your tools: snippets with this gateway's real URL (from /api/connect), copy buttons, and a test request per provider. */
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import type { SettingsData } from './settings';
 
@@ -10,45 +10,31 @@ interface TestResult {
   ms: number;
 }
 
+interface ConnectData {
+  baseUrl: string;
+  tools: { id: string; name: string; text: string }[];
+  cursor: string;
+}
+
 export function Connect({ data }: { data: SettingsData }) {
-  const base = location.origin;
-  const snippets: [string, string][] = [
-    ['Claude Code', `export ANTHROPIC_BASE_URL=${base}/anthropic\nclaude`],
-    [
-      'Codex CLI (~/.codex/config.toml)',
-      `model_provider = "lava"\n\n[model_providers.lava]\nname = "Lava Desktop"\nbase_url = "${base}/openai/v1"\nenv_key = "OPENAI_API_KEY"\nwire_api = "responses"`,
-    ],
-    ['OpenAI SDK', `import OpenAI from 'openai';\nconst client = new OpenAI({ baseURL: '${base}/openai/v1' });`],
-    [
-      'Anthropic SDK',
-      `import Anthropic from '@anthropic-ai/sdk';\nconst client = new Anthropic({ baseURL: '${base}/anthropic' });`,
-    ],
-    [
-      'Lava SDK',
-      `import { Lava } from '@lavapayments/nodejs';\nconst lava = new Lava(process.env.LAVA_SECRET_KEY, { baseUrl: '${base}/v1/' });`,
-    ],
-    [
-      'curl',
-      `curl ${base}/openai/v1/chat/completions \\\n  -H 'content-type: application/json' \\\n  -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}'`,
-    ],
-    ['Shell (any tool)', `eval "$(lava-desktop env)"`],
-  ];
+  const [connect, setConnect] = useState<ConnectData>();
+  useEffect(() => {
+    void api<ConnectData>('/api/connect').then(setConnect);
+  }, []);
   const testable = data.providers.filter((p) => p.hasKey || p.origin || p.mode === 'lava');
+  if (!connect) return <p class="empty">Loading…</p>;
   return (
     <section class="connect">
       <p>
-        Point your tools at <code data-testid="base-url">{base}</code>. The gateway adds your keys; any placeholder key
-        works in the tool.
+        Point your tools at <code data-testid="base-url">{connect.baseUrl}</code>. The gateway adds your keys; any
+        placeholder key works in the tool.
       </p>
-      {snippets.map(([title, text]) => (
-        <Snippet key={title} title={title} text={text} />
+      {connect.tools.map((t) => (
+        <Snippet key={t.id} title={t.name} text={t.text} />
       ))}
       <div class="snippet" data-testid="cursor-note">
         <h3>Cursor</h3>
-        <p>
-          Cursor sends its model requests from Cursor's own servers, not from this machine, so a gateway on{' '}
-          <code>127.0.0.1</code> cannot serve it: no setting in Cursor can point it here.
-        </p>
+        <p>{connect.cursor}</p>
       </div>
       <h2>Test a provider</h2>
       {testable.length === 0 ? (

@@ -14,6 +14,7 @@ import { readRoutes } from './reads.js';
 import { controlRoutes } from './control.js';
 import { eventRoutes } from './events.js';
 import { loginRoutes } from './login.js';
+import { connectRoutes } from './connect.js';
 
 export function adminApi(ctx: GatewayContext): Router {
   const r = Router();
@@ -34,7 +35,7 @@ export function adminApi(ctx: GatewayContext): Router {
       () => ctx.sessionToken,
     ),
   );
-  for (const routes of [settingsRoutes, readRoutes, controlRoutes, eventRoutes]) r.use(routes(ctx));
+  for (const routes of [settingsRoutes, readRoutes, controlRoutes, connectRoutes, eventRoutes]) r.use(routes(ctx));
   r.use(loginRoutes(ctx, ctx.lavaAppUrl));
   return r;
 }

@@ -32,7 +32,7 @@ export async function mcp(argv: string[]): Promise<number> {
   } else {
     const layers = { ...readSavedLayers(dataDir), env: configFromEnv(process.env) };
     const gw = await startGateway({ layers, dataDir, port: 0, log: (m) => console.error(m) });
-    link = { url: gw.url, adminToken: gw.adminToken, localKey: gw.context.config.security.localKey };
+    link = { url: gw.url, adminToken: gw.adminToken, localKey: readGatewayInfo(dataDir)?.localKey };
     stop = async () => {
       await gw.stop();
     };

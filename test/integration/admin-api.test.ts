@@ -170,14 +170,14 @@ describe('requests, spend, export', () => {
   });
 
   it('spend: totals, a per-day series by model, top models; CSV export of today', async () => {
-    await h.gw.context.store.flush();
+    await h.ctx.store.flush();
     const spend = (await (await api('/api/spend?days=7&by=model')).json()) as {
       today: { requests: number; cost: string };
       days: string[];
       series: { date: string; key: string; cost: string }[];
       topModels: { model: string }[];
     };
-    const recs = (await h.gw.context.store.list({ limit: 1000 })).data;
+    const recs = (await h.ctx.store.list({ limit: 1000 })).data;
     expect(spend.today.requests).toBe(recs.length);
     expect(Number(spend.today.cost)).toBeCloseTo(
       recs.reduce((s, r) => s + Number(r.cost ?? 0), 0),
@@ -302,8 +302,8 @@ describe('budgets', () => {
 
       // The same through translation: an OpenAI client on Claude gets the error in OpenAI's stream format.
       const oa = new OpenAI({ apiKey: 'x', baseURL: `${g.gw.url}/v1`, maxRetries: 0 });
-      await g.gw.context.applyConfig({ ...g.gw.context.config, budgets: { daily: 100, hardStop: true } });
-      g.gw.context.budget!.today = 99.9999;
+      await g.ctx.applyConfig({ ...g.ctx.config, budgets: { daily: 100, hardStop: true } });
+      g.ctx.budget!.today = 99.9999;
       const s2 = await oa.chat.completions.create({
         model: 'anthropic/claude-sonnet-4-5',
         stream: true,

@@ -37,8 +37,8 @@ describe('lava-desktop usage', () => {
       usage.out += r.usage!.completion_tokens;
     }
     await h.records(3);
-    await h.gw.context.store.flush();
-    const recs = (await h.gw.context.store.list({ limit: 10 })).data;
+    await h.ctx.store.flush();
+    const recs = (await h.ctx.store.list({ limit: 10 })).data;
     const json = await run(['usage', '--json', '--data-dir', h.dataDir]);
     expect(json.code).toBe(0);
     const rows = JSON.parse(json.stdout) as {
@@ -126,7 +126,7 @@ describe('env, usage --by/--csv, status', () => {
   });
 
   it('usage --by provider and --csv', async () => {
-    await h.gw.context.store.flush();
+    await h.ctx.store.flush();
     const byProvider = JSON.parse(
       (await run(['usage', '--json', '--by', 'provider', '--data-dir', h.dataDir])).stdout,
     ) as { provider: string; model: string; requests: number }[];

@@ -81,7 +81,7 @@ describe('guards match the router under any spelling', () => {
       const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(out)?.[1]);
       expect([403, 404], `${method} ${target} → ${status}`).toContain(status);
     }
-    expect(h.gw.context.paused).toBe(false);
+    expect(h.ctx.paused).toBe(false);
   });
 
   it('an absolute-form target must name this gateway', async () => {
@@ -262,7 +262,7 @@ describe('settings from the admin API', () => {
   });
 
   it('each change of where requests go is an event', async () => {
-    const before = h.gw.context.config.providers.groq?.origin;
+    const before = h.ctx.config.providers.groq?.origin;
     const seen: unknown[] = [];
     const on = (n: { event: unknown }) => seen.push(n.event);
     h.gw.events.on('event', on);
@@ -295,7 +295,7 @@ describe('settings from the admin API', () => {
     const body = (await res.json()) as { errors: { path: string; message: string }[] };
     expect(body.errors).toEqual([{ path: '', message: expect.stringContaining('lava.secretKey is not set') }]);
     expect(await readFile(file, 'utf8')).toBe(before);
-    expect(h.gw.context.config.providers.openai?.mode).not.toBe('lava');
+    expect(h.ctx.config.providers.openai?.mode).not.toBe('lava');
   });
 });
 
@@ -321,7 +321,7 @@ describe('settings that cannot be saved', () => {
       const body = (await res.json()) as { errors: { path: string; message: string }[] };
       expect(body.errors[0]!.message).toContain('could not be saved (EKEYCHAIN)');
       expect(await readFile(file, 'utf8').catch(() => '(none)')).toBe(before);
-      expect(g.gw.context.config.budgets.daily).toBeUndefined();
+      expect(g.ctx.config.budgets.daily).toBeUndefined();
     } finally {
       await g.close();
     }
@@ -402,7 +402,7 @@ describe('lava_login over MCP', () => {
               .text,
         )
         .toMatch(/^Signed in to Lava: secret key aks_…/);
-      expect(g.gw.context.config.lava.secretKey).toBe(sims.lava.login.secretKey);
+      expect(g.ctx.config.lava.secretKey).toBe(sims.lava.login.secretKey);
       const secrets = JSON.parse(await readFile(join(g.dataDir, 'secrets.json'), 'utf8')) as {
         lava: { secretKey: string };
       };

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deepMerge } from '../../src/config.js';
 import { startGateway, type Gateway } from '../../src/index.js';
+import { contextOf } from '../../src/gateway.js';
+import type { GatewayContext } from '../../src/context.js';
 import type { RequestRecord } from '../../src/store/types.js';
 import type { SyncTiming } from '../../src/sync/engine.js';
 import { startSimulators, type Simulators } from '../simulators/index.js';
@@ -21,6 +23,8 @@ export const KEYS = {
 export interface Harness {
   sims: Simulators;
   gw: Gateway;
+  /** The gateway's inside (store, sync, config), for assertions. */
+  ctx: GatewayContext;
   dataDir: string;
   /** Waits until the store holds `n` records in total and returns them, newest first. */
   records(n: number): Promise<RequestRecord[]>;
@@ -69,9 +73,10 @@ export async function startHarness(
     ...opts.syncTiming,
   };
   const gw = await startGateway({ layers: { saved }, dataDir, port: 0, log, syncTiming, ...opts.start });
+  const ctx = contextOf(gw);
   const records = async (n: number) => {
     for (let i = 0; i < 200; i++) {
-      const page = await gw.context.store.list({ limit: 1000 });
+      const page = await ctx.store.list({ limit: 1000 });
       if (page.data.length >= n) return page.data;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -79,7 +84,7 @@ export async function startHarness(
   };
   const record = async (id: string) => {
     for (let i = 0; i < 200; i++) {
-      const r = await gw.context.store.get(id);
+      const r = await ctx.store.get(id);
       if (r) return r;
       await new Promise((res) => setTimeout(res, 20));
     }
@@ -88,6 +93,7 @@ export async function startHarness(
   return {
     sims,
     gw,
+    ctx,
     dataDir,
     records,
     record,

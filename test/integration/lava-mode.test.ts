@@ -127,7 +127,7 @@ describe("Lava's own refusals", () => {
         expect((err.error as { code?: string }).code).toBe('lava_insufficient_balance');
         const rec = await h.record(err.headers!.get('x-lava-desktop-request-id')!);
         expect(rec).toMatchObject({ status: 402, error: 'lava: insufficient wallet balance' });
-        expect(h.gw.context.sync!.status().lastError).toBe('lava: insufficient wallet balance');
+        expect(h.ctx.sync!.status().lastError).toBe('lava: insufficient wallet balance');
       } finally {
         sims.lava.broke = false;
       }

@@ -141,8 +141,8 @@ describe('local Lava-shaped reads with the Lava SDK', () => {
   });
 
   it('usage.retrieve totals equal the sum of the records', async () => {
-    await h.gw.context.store.flush();
-    const all = await h.gw.context.store.list({ limit: 1000 });
+    await h.ctx.store.flush();
+    const all = await h.ctx.store.list({ limit: 1000 });
     const start = new Date(Date.now() - 86_400_000).toISOString();
     const usage = await lava.usage.retrieve({ start });
     expect(usage.totals.total_requests).toBe(all.data.length);

@@ -95,7 +95,7 @@ describe('MCP over HTTP', () => {
       new Lava(SECRET, { baseUrl: 'http://x/v1/' }).generateForwardToken({ customer_id: 'cus_1', meter_slug: 'm' }),
     );
 
-    await h.gw.context.store.flush();
+    await h.ctx.store.flush();
     const usage = (await http.callTool({ name: 'lava_usage', arguments: {} })) as CallResult;
     expect(text(usage)).toMatch(/^today \$\d+\.\d{4} \(\d+ requests\)/);
     const reqs = (await http.callTool({

@@ -84,12 +84,12 @@ describe('free calls', () => {
       headers: { authorization: `Bearer ${h.gw.adminToken}` },
     });
     const spend = (await res.json()) as { today: { cost: string }; unpriced?: unknown[] };
-    const free = (await h.gw.context.store.list({ limit: 1000, filter: (r) => r.costSource === 'free' })).data;
+    const free = (await h.ctx.store.list({ limit: 1000, filter: (r) => r.costSource === 'free' })).data;
     expect(free.length).toBeGreaterThanOrEqual(6);
-    const paid = (await h.gw.context.store.list({ limit: 1000, filter: (r) => r.costSource !== 'free' })).data;
+    const paid = (await h.ctx.store.list({ limit: 1000, filter: (r) => r.costSource !== 'free' })).data;
     const paidTotal = paid.reduce((n, r) => n + Number(r.cost ?? 0), 0);
     expect(Number(spend.today.cost)).toBeCloseTo(paidTotal, 9);
-    const rows = await h.gw.context.store.rollups(new Date(Date.now() - 86_400_000), new Date(Date.now() + 3_600_000));
+    const rows = await h.ctx.store.rollups(new Date(Date.now() - 86_400_000), new Date(Date.now() + 3_600_000));
     expect(rows.reduce((n, r) => n + r.unpriced, 0)).toBe(
       paid.filter((r) => r.costSource === 'unknown' && r.usage).length,
     );

@@ -47,12 +47,12 @@ describe('pull', () => {
     const ids = [a.response, b.response].map((r) => r.headers.get('x-lava-desktop-request-id')!);
     const before = (await Promise.all(ids.map((id) => h.record(id)))).map((r) => ({ ...r }));
     expect(before.map((r) => r.costSource)).toEqual(['prices', 'prices']);
-    await h.gw.context.store.flush();
+    await h.ctx.store.flush();
     const estimate = before.reduce((s, r) => s + Number(r.cost), 0);
     const u1 = await usageJson(h.dataDir);
     expect(u1.reduce((s, l) => s + Number(l.cost), 0)).toBeCloseTo(estimate, 10);
 
-    await h.gw.context.sync!.syncNow();
+    await h.ctx.sync!.syncNow();
     const after = await Promise.all(ids.map((id) => h.record(id)));
     for (const [i, r] of after.entries()) {
       const lavaRec = sims.lava.records.find((x) => x.request_id === r.lavaRequestId)!;
@@ -60,7 +60,7 @@ describe('pull', () => {
       expect(Number(r.cost)).toBeCloseTo((r.usage!.input_tokens + r.usage!.output_tokens) * LAVA_PRICE_PER_TOKEN, 9);
       expect(r.cost).not.toBe(before[i]!.cost); // Lava's price differs from the list price
     }
-    await h.gw.context.store.flush();
+    await h.ctx.store.flush();
     const u2 = await usageJson(h.dataDir);
     expect(u2.reduce((s, l) => s + Number(l.cost), 0)).toBeCloseTo(
       after.reduce((s, r) => s + Number(r.cost), 0),
@@ -99,9 +99,9 @@ describe('pull', () => {
     );
     const lavaId = other.headers.get('x-lava-request-id')!;
     await other.json();
-    await h.gw.context.sync!.syncNow();
-    await h.gw.context.sync!.syncNow();
-    const all = (await h.gw.context.store.list({ limit: 100 })).data;
+    await h.ctx.sync!.syncNow();
+    await h.ctx.sync!.syncNow();
+    const all = (await h.ctx.store.list({ limit: 100 })).data;
     const remote = all.filter((r) => r.lavaRequestId === lavaId);
     expect(remote).toHaveLength(1);
     expect(remote[0]).toMatchObject({ origin: 'remote', costSource: 'lava', model: 'gpt-4o-mini', provider: 'openai' });
@@ -140,8 +140,8 @@ describe('push', () => {
       expect((await h.record(ids[0]!)).sync).toBe('pending');
       sims.lava.failNext('offline', 2);
       const dupBefore = sims.lava.duplicates;
-      await h.gw.context.sync!.syncNow();
-      expect(h.gw.context.sync!.status()).toMatchObject({ state: 'ok', pending: 0 });
+      await h.ctx.sync!.syncNow();
+      expect(h.ctx.sync!.status()).toMatchObject({ state: 'ok', pending: 0 });
       expect(sims.lava.duplicates).toBe(dupBefore);
       for (const id of ids) {
         const pushed = sims.lava.records.filter((r) => r.request_id === id);
@@ -161,7 +161,7 @@ describe('push', () => {
         const id = r.response.headers.get('x-lava-desktop-request-id')!;
         await h.record(id);
         sims.lava.failNext(status, 2);
-        await h.gw.context.sync!.syncNow();
+        await h.ctx.sync!.syncNow();
         expect(sims.lava.records.filter((x) => x.request_id === id)).toHaveLength(1);
       }
       expect(sims.lava.duplicates).toBe(dupBefore);
@@ -189,13 +189,13 @@ describe('push', () => {
       const h1 = await startHarness(extra, { sims, dataDir });
       const oa = new OpenAI({ apiKey: 'x', baseURL: `${h1.gw.url}/openai/v1`, maxRetries: 0 });
       const synced = await ask(oa, 'early');
-      await h1.gw.context.sync!.syncNow();
+      await h1.ctx.sync!.syncNow();
       expect((await h1.record(synced)).sync).toBe('synced');
       // One report reaches Lava but its answer never comes back (then the file breaks)…
       const inFlight = await ask(oa, 'in flight');
       await h1.record(inFlight);
       sims.lava.holdCreates = true;
-      void h1.gw.context.sync!.syncNow().catch(() => undefined);
+      void h1.ctx.sync!.syncNow().catch(() => undefined);
       await expect.poll(() => sims.lava.records.some((r) => r.request_id === inFlight)).toBe(true);
       // …and three more are still queued.
       sims.lava.holdCreates = false;
@@ -208,14 +208,14 @@ describe('push', () => {
       try {
         expect((await readdir(dataDir)).some((f) => f.startsWith('sync.json.corrupt-'))).toBe(true);
         // Rebuilt from the records before the first sync: the one in flight and the three queued.
-        await expect.poll(() => h2.gw.context.sync!.status().pending).toBe(4);
-        await h2.gw.context.sync!.syncNow();
+        await expect.poll(() => h2.ctx.sync!.status().pending).toBe(4);
+        await h2.ctx.sync!.syncNow();
         for (const id of [synced, inFlight, ...queued]) {
           expect(sims.lava.records.filter((r) => r.request_id === id)).toHaveLength(1);
           expect((await h2.record(id)).sync).toBe('synced');
         }
         expect(sims.lava.duplicates).toBe(dupBefore);
-        expect(h2.gw.context.sync!.status().pending).toBe(0);
+        expect(h2.ctx.sync!.status().pending).toBe(0);
       } finally {
         await h2.close();
       }
@@ -227,9 +227,9 @@ describe('push', () => {
   it('a 401 stops sync and says the key is invalid', async () => {
     const h = await startHarness({ lava: { secretKey: 'aks_test_not_a_valid_key' } }, { withKeys: true, sims });
     try {
-      await h.gw.context.sync!.syncNow();
-      expect(h.gw.context.sync!.status()).toMatchObject({ state: 'invalid_key' });
-      expect(h.gw.context.sync!.status().lastError).toContain('secret key');
+      await h.ctx.sync!.syncNow();
+      expect(h.ctx.sync!.status()).toMatchObject({ state: 'invalid_key' });
+      expect(h.ctx.sync!.status().lastError).toContain('secret key');
     } finally {
       await h.close();
     }

@@ -1,7 +1,7 @@
 /** The desktop shell's logic, as pure functions: tray text and icon, throttling, menu, notifications, window and IPC policy. */
 import { describe, expect, it } from 'vitest';
 import { iconState, TrayThrottle, trayTitle, trayTooltip, type TrayInput } from '../../electron/logic/tray-text.js';
-import { menuModel, toolSnippet } from '../../electron/logic/menu-model.js';
+import { menuModel } from '../../electron/logic/menu-model.js';
 import { NotificationLimiter, notificationFor } from '../../electron/logic/notifications.js';
 import { navigationDecision, senderAllowed } from '../../electron/logic/policy.js';
 
@@ -66,13 +66,6 @@ describe('menu', () => {
       'copy-env:claude-code',
     );
     expect(menuModel({ ...base, paused: true }).some((i) => i.label === 'Resume gateway')).toBe(true);
-  });
-
-  it('copies tool settings with the real URL', () => {
-    expect(toolSnippet('claude-code', 'http://127.0.0.1:6000')).toBe(
-      'export ANTHROPIC_BASE_URL=http://127.0.0.1:6000/anthropic',
-    );
-    expect(toolSnippet('codex', 'http://127.0.0.1:6000')).toContain('base_url = "http://127.0.0.1:6000/openai/v1"');
   });
 });
 
