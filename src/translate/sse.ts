@@ -1,13 +1,12 @@
 /**
- * Streaming translation: SSE in one API's framing out as the other's, event by event as they
- * arrive (eventsource-parser on the way in; complete events written on the way out).
+ * Streaming translation through the hub: a provider's SSE events become chat chunk payloads, which
+ * go out as chat (`data:` lines) or through a client's converter as its named events, event by
+ * event as they arrive (eventsource-parser on the way in; complete events written on the way out).
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceParser } from 'eventsource-parser';
-import { ChatToMessagesStream, MessagesToChatStream } from './anthropic.js';
-import { GeminiToChatStream } from './gemini.js';
-import { ChatToResponsesStream } from './responses.js';
+import type { Json } from '../lib/json.js';
 
 abstract class SseTranslator extends Transform {
   private readonly decoder = new StringDecoder('utf8');
@@ -34,84 +33,43 @@ abstract class SseTranslator extends Transform {
   }
 }
 
-/** Anthropic Messages SSE → OpenAI chat completion chunks. */
-export class AnthropicToOpenAiSse extends SseTranslator {
-  private readonly conv: MessagesToChatStream;
+/** A provider's stream events as chat chunk payloads (`[DONE]` included). */
+export interface ToChat {
+  event(event: string | undefined, data: string): string[];
+  end(): string[];
+}
 
-  constructor(model: string, includeUsage: boolean) {
+/** Chat chunk payloads as a client's named events (`[event, data]` pairs). */
+export interface FromChat {
+  chunk(payload: string): [string, Json][];
+  finish(): [string, Json][];
+}
+
+const named = ([ev, data]: [string, Json]) => `event: ${ev}\ndata: ${JSON.stringify(data)}\n\n`;
+
+/** Provider SSE → (chat) → client SSE, in one pass. */
+export class HubSse extends SseTranslator {
+  constructor(
+    private readonly toChat: ToChat,
+    private readonly fromChat?: FromChat,
+  ) {
     super();
-    this.conv = new MessagesToChatStream(model, includeUsage);
-  }
-
-  protected onEvent(event: string | undefined, data: string): void {
-    for (const payload of this.conv.event(event, JSON.parse(data) as Record<string, unknown>))
-      this.push(`data: ${payload}\n\n`);
-  }
-}
-
-/** A converter from OpenAI chat chunk payloads to named events (Anthropic Messages, Responses API). */
-interface ChatToEvents {
-  chunk(payload: string): [string, Record<string, unknown>][];
-  finish(): [string, Record<string, unknown>][];
-}
-
-const named = ([ev, data]: [string, Record<string, unknown>]) => `event: ${ev}\ndata: ${JSON.stringify(data)}\n\n`;
-
-/** OpenAI chat chunks → a named-event SSE stream, through one of the converters above. */
-class ChatToEventsSse extends SseTranslator {
-  constructor(private readonly conv: ChatToEvents) {
-    super();
-  }
-
-  protected onEvent(_event: string | undefined, data: string): void {
-    for (const e of this.conv.chunk(data)) this.push(named(e));
-  }
-
-  override _flush(cb: TransformCallback): void {
-    for (const e of this.conv.finish()) this.push(named(e));
-    cb();
-  }
-}
-
-/** OpenAI chat completion chunks → Anthropic Messages SSE. */
-export class OpenAiToAnthropicSse extends ChatToEventsSse {
-  constructor(model: string) {
-    super(new ChatToMessagesStream(model));
-  }
-}
-
-/** OpenAI chat chunks → Responses API events. */
-export class ChatToResponsesSse extends ChatToEventsSse {
-  constructor(model: string) {
-    super(new ChatToResponsesStream(model));
-  }
-}
-
-/** Gemini SSE (`alt=sse`) → OpenAI chat chunks, or on to Anthropic events for Anthropic clients. */
-export class GeminiSse extends SseTranslator {
-  private readonly gemini: GeminiToChatStream;
-  private readonly anthropic?: ChatToMessagesStream;
-
-  constructor(model: string, client: 'openai' | 'anthropic', includeUsage: boolean) {
-    super();
-    this.gemini = new GeminiToChatStream(model, client === 'anthropic' || includeUsage);
-    if (client === 'anthropic') this.anthropic = new ChatToMessagesStream(model);
   }
 
   private send(payloads: string[]): void {
     for (const p of payloads) {
-      if (!this.anthropic) this.push(`data: ${p}\n\n`);
-      else for (const e of this.anthropic.chunk(p)) this.push(named(e));
+      if (!this.fromChat) this.push(`data: ${p}\n\n`);
+      else for (const e of this.fromChat.chunk(p)) this.push(named(e));
     }
   }
 
-  protected onEvent(_event: string | undefined, data: string): void {
-    this.send(this.gemini.chunkOf(JSON.parse(data) as Record<string, unknown>));
+  protected onEvent(event: string | undefined, data: string): void {
+    this.send(this.toChat.event(event, data));
   }
 
   override _flush(cb: TransformCallback): void {
-    this.send(this.gemini.end());
-    if (this.anthropic) for (const e of this.anthropic.finish()) this.push(named(e));
+    this.send(this.toChat.end());
+    if (this.fromChat) for (const e of this.fromChat.finish()) this.push(named(e));
     cb();
   }
 }

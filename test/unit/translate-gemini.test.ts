@@ -1,7 +1,7 @@
 /** OpenAI chat ⇄ Gemini transforms: request mapping, response and usage, saved stream. */
 import { describe, expect, it } from 'vitest';
 import { createParser } from 'eventsource-parser';
-import { chatToGemini, geminiResponseToChat, GeminiToChatStream } from '../../src/translate/gemini.js';
+import { chatToGemini, geminiResponseToChat, GeminiToChatStream } from '../../src/translate/provider-gemini.js';
 import { fixture } from './fixtures.js';
 
 describe('chat → Gemini', () => {

@@ -2,13 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { createParser } from 'eventsource-parser';
 import {
-  chatResponseToMessages,
   chatToMessages,
-  ChatToMessagesStream,
   messagesResponseToChat,
-  messagesToChat,
   MessagesToChatStream,
-} from '../../src/translate/anthropic.js';
+} from '../../src/translate/provider-anthropic.js';
+import { chatResponseToMessages, ChatToMessagesStream, messagesToChat } from '../../src/translate/client-anthropic.js';
 import { fixture } from './fixtures.js';
 
 describe('chat → messages request', () => {

@@ -3,7 +3,7 @@
  * stream chunks). Anthropic clients reach Gemini through the chat shape (two steps).
  */
 import { asArray as arr, asObject as obj, asString as str, type Json } from '../lib/json.js';
-import { parseArguments, unhandled, type Translated } from './anthropic.js';
+import { parseArguments, unhandled, type Translated } from './shared.js';
 
 const CHAT_TO_GEMINI = [
   'model',

@@ -4,7 +4,7 @@
  * (`response.created` … `response.completed`). Other providers are reached through the chat shape.
  */
 import { asArray as arr, asObject as obj, asString as str, type Json } from '../lib/json.js';
-import { unhandled, type Translated } from './anthropic.js';
+import { unhandled, type Translated } from './shared.js';
 
 /** `store` and `parallel_tool_calls` change nothing here; any other key not listed is named in a warning. */
 const RESPONSES_TO_CHAT = [
