@@ -5,10 +5,12 @@
  */
 import { Router } from 'express';
 import express from 'express';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { GatewayContext } from '../context.js';
 import { requireAuth } from '../admin/auth.js';
-import { createMcpServer } from './tools.js';
+
+/** The MCP SDK is loaded on the first /mcp call, not at start-up: most gateways never serve one. */
+const loadMcp = () =>
+  Promise.all([import('@modelcontextprotocol/sdk/server/streamableHttp.js'), import('./tools.js')]);
 
 export function mcpRoute(ctx: GatewayContext): Router {
   const r = Router();
@@ -18,6 +20,7 @@ export function mcpRoute(ctx: GatewayContext): Router {
     express.json({ limit: '4mb' }),
   );
   r.post('/mcp', async (req, res) => {
+    const [{ StreamableHTTPServerTransport }, { createMcpServer }] = await loadMcp();
     const server = createMcpServer({
       url: ctx.url,
       adminToken: ctx.adminToken,

@@ -21,84 +21,89 @@ const MESSAGES_TO_CHAT = [
 
 export function messagesToChat(req: Json, model: string): Translated {
   const warnings: string[] = [];
-  const messages: Json[] = [];
-  const system =
-    typeof req.system === 'string'
-      ? req.system
-      : arr(req.system)
-          .map((b) => str(obj(b).text) ?? '')
-          .join('\n\n');
-  if (system) messages.push({ role: 'system', content: system });
-  for (const raw of arr(req.messages)) {
-    const m = obj(raw);
-    const blocks = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : arr(m.content).map(obj);
-    if (m.role === 'assistant') {
-      const text = blocks
-        .filter((b) => b.type === 'text')
-        .map((b) => str(b.text) ?? '')
-        .join('');
-      const calls = blocks
-        .filter((b) => b.type === 'tool_use')
-        .map((b) => ({
-          id: b.id,
-          type: 'function',
-          function: { name: b.name, arguments: JSON.stringify(b.input ?? {}) },
-        }));
-      messages.push({ role: 'assistant', content: text || null, ...(calls.length ? { tool_calls: calls } : {}) });
-      continue;
-    }
-    const parts: Json[] = [];
-    for (const b of blocks) {
-      if (b.type === 'tool_result') {
-        const content =
-          typeof b.content === 'string'
-            ? b.content
-            : arr(b.content)
-                .map((c) => str(obj(c).text) ?? '')
-                .join('');
-        messages.push({ role: 'tool', tool_call_id: b.tool_use_id, content });
-      } else if (b.type === 'image') {
-        const src = obj(b.source);
-        parts.push({
-          type: 'image_url',
-          image_url: {
-            url: src.type === 'base64' ? `data:${str(src.media_type)};base64,${str(src.data)}` : str(src.url),
-          },
-        });
-      } else if (b.type === 'text') parts.push({ type: 'text', text: b.text });
-    }
-    if (parts.length)
-      messages.push({
-        role: 'user',
-        content: parts.every((p) => p.type === 'text') ? parts.map((p) => p.text).join('') : parts,
-      });
-  }
+  const system = systemText(req.system);
+  const messages: Json[] = system ? [{ role: 'system', content: system }] : [];
+  for (const raw of arr(req.messages)) messages.push(...chatMessages(obj(raw)));
   const out: Json = { model, messages };
   if (req.max_tokens !== undefined) out.max_tokens = req.max_tokens;
   for (const k of ['temperature', 'top_p', 'stream'] as const) if (req[k] !== undefined) out[k] = req[k];
   if (req.stream === true) out.stream_options = { include_usage: true };
   if (req.stop_sequences !== undefined) out.stop = req.stop_sequences;
   if (Array.isArray(req.tools)) {
-    out.tools = req.tools
-      .map(obj)
-      .filter((t) => t.input_schema !== undefined || t.type === undefined || t.type === 'custom')
-      .map((t) => ({
-        type: 'function',
-        function: { name: t.name, description: t.description, parameters: t.input_schema },
-      }));
-    const serverTools = req.tools
-      .map(obj)
-      .filter((t) => t.input_schema === undefined && t.type !== undefined && t.type !== 'custom');
-    for (const t of serverTools)
+    const tools = req.tools.map(obj);
+    out.tools = tools.filter(isCustomTool).map(chatTool);
+    for (const t of tools.filter((t) => !isCustomTool(t)))
       warnings.push(`tool ${String(t.name ?? t.type)} is an Anthropic server tool and was dropped`);
   }
-  const choice = obj(req.tool_choice);
-  if (choice.type === 'auto') out.tool_choice = 'auto';
-  else if (choice.type === 'any') out.tool_choice = 'required';
-  else if (choice.type === 'none') out.tool_choice = 'none';
-  else if (choice.type === 'tool') out.tool_choice = { type: 'function', function: { name: choice.name } };
+  const choice = chatToolChoice(obj(req.tool_choice));
+  if (choice !== undefined) out.tool_choice = choice;
   warnings.push(...unhandled(req, MESSAGES_TO_CHAT, 'OpenAI-compatible APIs'));
   return { body: out, warnings };
+}
+
+const systemText = (system: unknown): string =>
+  typeof system === 'string'
+    ? system
+    : arr(system)
+        .map((b) => str(obj(b).text) ?? '')
+        .join('\n\n');
+
+const textOfBlocks = (blocks: unknown): string =>
+  typeof blocks === 'string'
+    ? blocks
+    : arr(blocks)
+        .map((c) => str(obj(c).text) ?? '')
+        .join('');
+
+/** One Anthropic message as chat messages (tool results become `tool` messages of their own). */
+function chatMessages(m: Json): Json[] {
+  const blocks = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : arr(m.content).map(obj);
+  if (m.role === 'assistant') {
+    const text = textOfBlocks(blocks.filter((b) => b.type === 'text'));
+    const calls = blocks
+      .filter((b) => b.type === 'tool_use')
+      .map((b) => ({
+        id: b.id,
+        type: 'function',
+        function: { name: b.name, arguments: JSON.stringify(b.input ?? {}) },
+      }));
+    return [{ role: 'assistant', content: text || null, ...(calls.length ? { tool_calls: calls } : {}) }];
+  }
+  const out: Json[] = [];
+  const parts: Json[] = [];
+  for (const b of blocks) {
+    if (b.type === 'tool_result')
+      out.push({ role: 'tool', tool_call_id: b.tool_use_id, content: textOfBlocks(b.content) });
+    else if (b.type === 'image') parts.push(imageUrlPart(obj(b.source)));
+    else if (b.type === 'text') parts.push({ type: 'text', text: b.text });
+  }
+  if (parts.length)
+    out.push({
+      role: 'user',
+      content: parts.every((p) => p.type === 'text') ? parts.map((p) => p.text).join('') : parts,
+    });
+  return out;
+}
+
+const imageUrlPart = (src: Json): Json => ({
+  type: 'image_url',
+  image_url: { url: src.type === 'base64' ? `data:${str(src.media_type)};base64,${str(src.data)}` : str(src.url) },
+});
+
+/** Custom tools carry an input schema; server tools (web_search …) only a type. */
+const isCustomTool = (t: Json): boolean => t.input_schema !== undefined || t.type === undefined || t.type === 'custom';
+
+const chatTool = (t: Json): Json => ({
+  type: 'function',
+  function: { name: t.name, description: t.description, parameters: t.input_schema },
+});
+
+function chatToolChoice(choice: Json): unknown {
+  if (choice.type === 'auto') return 'auto';
+  if (choice.type === 'any') return 'required';
+  if (choice.type === 'none') return 'none';
+  if (choice.type === 'tool') return { type: 'function', function: { name: choice.name } };
+  return undefined;
 }
 
 const STOP: Record<string, string> = {
