@@ -9,8 +9,7 @@ import type { GatewayContext } from '../context.js';
 import { requireAuth } from '../admin/auth.js';
 
 /** The MCP SDK is loaded on the first /mcp call, not at start-up: most gateways never serve one. */
-const loadMcp = () =>
-  Promise.all([import('@modelcontextprotocol/sdk/server/streamableHttp.js'), import('./tools.js')]);
+const loadMcp = () => Promise.all([import('@modelcontextprotocol/sdk/server/streamableHttp.js'), import('./tools.js')]);
 
 export function mcpRoute(ctx: GatewayContext): Router {
   const r = Router();

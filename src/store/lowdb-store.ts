@@ -14,13 +14,13 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeTime } from 'ulid';
-import type { Low } from 'lowdb';
 import type { Log } from './json-file.js';
-import { RollupFiles, type DayRollup } from './rollup-files.js';
+import type { DayRollup } from './rollup-files.js';
 import { SEGMENT_MAX, SegmentFiles, type Segment, type SegmentData } from './segments.js';
-import { addCell, addRecord, applyLavaCost, cellKey, emptyCell, hourOf } from './rollups.js';
 import { HealthState, type StoreHealth } from './health.js';
-import { findRescues, removeRescue, saveRescue } from './rescue.js';
+import { importRescued, saveRescue } from './rescue.js';
+import { DayRollups } from './day-rollups.js';
+import { listRecords } from './paging.js';
 import type { CloseResult, ListOptions, RecordPage, RequestRecord, RollupRow, UsageStore } from './types.js';
 
 export const FLUSH_MS = 200;
@@ -52,30 +52,28 @@ const dayOfId = (id: string): string | undefined => {
 
 export class LowdbStore implements UsageStore {
   private readonly segs: SegmentFiles;
-  private readonly rollupFiles: RollupFiles;
   /** The segment each day's new records go to. */
   private readonly open = new Map<string, Segment>();
   /** Segments whose copy in memory is the truth: open ones, unwritten ones, ones being edited. */
   private readonly mem = new Map<string, Segment>();
   private readonly dirty = new Set<Segment>();
-  private readonly dayRollups = new Map<string, Low<DayRollup>>();
-  /** Rollup days changed in memory, with the generation of their latest change. */
-  private readonly dirtyRollups = new Map<string, number>();
-  private rollupGen = 0;
+  private readonly dayRollups: DayRollups;
   private readonly cache = new Map<string, Promise<SegmentData>>();
   private nextSeq = 1;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private retentionTimer: NodeJS.Timeout | undefined;
   private closed = false;
-  /** Records of days whose rollup file is still loading; counted once it is loaded. */
-  private readonly pending = new Map<string, RequestRecord[]>();
-  private readonly loading = new Set<Promise<unknown>>();
   private readonly healthState: HealthState;
 
   private constructor(private readonly opts: StoreOptions) {
     this.segs = new SegmentFiles(opts.dataDir, opts.log);
-    this.rollupFiles = new RollupFiles(opts.dataDir, opts.log);
+    const source = {
+      seqsOf: (day: string) => this.segs.seqsOf(day),
+      read: (day: string, seq: number) => this.readSegment(day, seq),
+      forget: (day: string, seq: number) => void this.cache.delete(keyOf(day, seq)),
+    };
+    this.dayRollups = new DayRollups(opts.dataDir, source, opts.log, () => this.schedule(), opts.readOnly);
     this.healthState = new HealthState(opts.onHealth);
   }
 
@@ -83,15 +81,27 @@ export class LowdbStore implements UsageStore {
     const store = new LowdbStore(opts);
     store.nextSeq = (await store.segs.maxSeq()) + 1;
     if (opts.readOnly) {
-      for (const day of (await store.segs.days()).slice(-2)) await store.loadRollup(day);
+      for (const day of (await store.segs.days()).slice(-2)) await store.dayRollups.load(day);
       return store;
     }
     await store.reconcile();
-    await store.importRescued();
+    await importRescued(store.rescueTarget(), opts.dataDir, opts.log);
     await store.applyRetention();
     store.retentionTimer = setInterval(() => void store.applyRetention().catch(() => undefined), 6 * 3600_000);
     store.retentionTimer.unref();
     return store;
+  }
+
+  private rescueTarget() {
+    return {
+      get: (id: string) => this.get(id),
+      update: (id: string, patch: Partial<RequestRecord>) => this.update(id, patch),
+      append: (r: RequestRecord) => this.append(r),
+      flushAll: async () => {
+        await this.dayRollups.settle();
+        await this.flush();
+      },
+    };
   }
 
   health(): StoreHealth {
@@ -114,7 +124,7 @@ export class LowdbStore implements UsageStore {
       return;
     }
     const day = record.startedAt.slice(0, 10);
-    this.addToRollup(day, record);
+    this.dayRollups.add(day, record);
     let seg = this.open.get(day);
     if (!seg || seg.db.data.records.length >= SEGMENT_MAX) seg = this.rotate(day);
     seg.db.data.records.push(record);
@@ -136,108 +146,12 @@ export class LowdbStore implements UsageStore {
     return seg;
   }
 
-  private addToRollup(day: string, record: RequestRecord): void {
-    const db = this.dayRollups.get(day);
-    if (!db) {
-      // Rollup file not loaded yet (first record of a day): load it, then add.
-      const queue = this.pending.get(day) ?? [];
-      queue.push(record);
-      if (queue.length === 1) {
-        this.pending.set(day, queue);
-        const p = this.loadRollup(day).then(
-          () => this.schedule(),
-          (e: Error) => this.opts.log(`store: cannot load rollups of ${day}: ${e.message}`),
-        );
-        this.loading.add(p);
-        void p.finally(() => this.loading.delete(p));
-      }
-      return;
-    }
-    const cells = (db.data.cells[hourOf(record.startedAt)] ??= {});
-    addRecord((cells[cellKey(record)] ??= emptyCell()), record);
-    this.dirtyRollups.set(day, ++this.rollupGen);
-  }
-
-  private loadRollup(day: string): Promise<Low<DayRollup>> {
-    const loaded = this.dayRollups.get(day);
-    if (loaded) return Promise.resolve(loaded);
-    return this.rollupFiles.open(day).then(async (db) => {
-      if (!this.dayRollups.has(day)) {
-        this.dayRollups.set(day, db);
-        await this.replay(day, db);
-        const queued = this.pending.get(day) ?? [];
-        this.pending.delete(day);
-        for (const r of queued) this.addToRollup(day, r);
-      }
-      return this.dayRollups.get(day)!;
-    });
-  }
-
-  /** Counts records on disk that the day's rollup watermark says it has not counted yet. */
-  private async replay(day: string, db: Low<DayRollup>): Promise<void> {
-    let replayed = 0;
-    let maxSeen = db.data.watermark.maxSeq;
-    for (const seq of await this.segs.seqsOf(day)) {
-      maxSeen = Math.max(maxSeen, seq);
-      const from = RollupFiles.replayFrom(db.data.watermark, seq);
-      if (from === undefined) continue;
-      const data = await this.readSegment(day, seq);
-      for (const r of data.records.slice(from)) {
-        const cells = (db.data.cells[hourOf(r.startedAt)] ??= {});
-        addRecord((cells[cellKey(r)] ??= emptyCell()), r);
-        replayed++;
-      }
-      this.cache.delete(keyOf(day, seq));
-    }
-    // Everything on disk is counted now; new records go to segments numbered above maxSeen.
-    db.data.watermark = { maxSeq: maxSeen, open: {} };
-    if (replayed > 0) this.opts.log(`store: rollups of ${day} reconciled (${replayed} records replayed)`);
-    if (this.opts.readOnly) return;
-    if (replayed > 0 || !this.rollupFiles.exists(day)) this.dirtyRollups.set(day, ++this.rollupGen);
-  }
-
   /** At start-up: the days the newest records can belong to are checked against the segments. */
   private async reconcile(): Promise<void> {
     const days = (await this.segs.days()).slice(-2);
-    for (const day of days) await this.loadRollup(day);
+    for (const day of days) await this.dayRollups.load(day);
     // A rollup write that fails now does not stop the start: the store begins degraded and retries.
     await this.flush().catch(() => undefined);
-  }
-
-  /**
-   * Records a previous run could not write and saved aside (rescue.ts) are stored now. A problem
-   * with them is logged and never stops the start (the files stay for a later one).
-   */
-  private async importRescued(): Promise<void> {
-    let found: Awaited<ReturnType<typeof findRescues>>;
-    try {
-      found = await findRescues(this.opts.dataDir, this.opts.log);
-    } catch (e) {
-      this.opts.log(`store: cannot look for unsaved records: ${(e as Error).message}`);
-      return;
-    }
-    if (found.length === 0) return;
-    let n = 0;
-    try {
-      for (const { records } of found) {
-        for (const r of records) {
-          // Segments are saved whole: records already on disk come back as (possibly edited) copies.
-          if (await this.get(r.id)) await this.update(r.id, r);
-          else {
-            this.append(r);
-            n++;
-          }
-        }
-      }
-      while (this.loading.size) await Promise.all(this.loading);
-      await this.flush();
-    } catch {
-      return; // still in memory, and the files stay until a later start has them on disk
-    }
-    for (const { file } of found) await removeRescue(file).catch(() => undefined);
-    this.opts.log(
-      `store: stored ${n} records that the last run could not write (from ${found.map((f) => f.file).join(', ')})`,
-    );
   }
 
   private schedule(): void {
@@ -294,8 +208,7 @@ export class LowdbStore implements UsageStore {
   private async writeDirty(): Promise<void> {
     // A day's rollups must be loaded (and replayed from disk) before its new records reach disk; a
     // load that failed is tried again here, and until it works those records wait (counted once).
-    while (this.loading.size) await Promise.all(this.loading);
-    for (const day of [...this.pending.keys()]) if (!this.dayRollups.has(day)) await this.loadRollup(day);
+    await this.dayRollups.settle(true);
     await this.placeFreshSegments();
     // Snapshot segments and rollups at one instant, so the rollup files count exactly the records
     // the segment files hold, even though appends continue while the files are written.
@@ -304,12 +217,7 @@ export class LowdbStore implements UsageStore {
       gen: seg.gen,
       data: { v: 1 as const, records: seg.db.data.records.slice() },
     }));
-    const rollups = [...this.dirtyRollups].flatMap(([day, gen]) => {
-      const db = this.dayRollups.get(day);
-      if (!db) return [];
-      db.data.watermark = this.watermarkFor(day, db.data.watermark.maxSeq);
-      return [{ day, gen, db, data: structuredClone(db.data) }];
-    });
+    const rollups = this.dayRollups.snapshot((day, prevMax) => this.watermarkFor(day, prevMax));
     let failure: unknown;
     for (const { seg, gen, data } of segs) {
       try {
@@ -326,14 +234,14 @@ export class LowdbStore implements UsageStore {
     }
     // Segments first, and rollups only when every segment is on disk: rollups are behind, never ahead.
     if (failure === undefined) {
-      for (const { day, gen, db, data } of rollups) {
+      for (const snap of rollups) {
         try {
-          await db.adapter.write(data);
+          await snap.db.adapter.write(snap.data);
         } catch (e) {
           failure ??= e;
           continue;
         }
-        if (this.dirtyRollups.get(day) === gen) this.dirtyRollups.delete(day);
+        this.dayRollups.written(snap);
       }
     }
     this.release();
@@ -372,25 +280,11 @@ export class LowdbStore implements UsageStore {
     return [...seqs].sort((a, b) => a - b);
   }
 
-  async list({ cursor, limit, filter, maxScan = Infinity }: ListOptions): Promise<RecordPage> {
-    const start = cursor ? decodeCursor(cursor) : undefined;
-    const out: RequestRecord[] = [];
-    let scanned = 0;
-    for (const day of (await this.days()).reverse()) {
-      if (start && day > start.day) continue;
-      for (const seq of (await this.seqsOf(day)).reverse()) {
-        if (start && day === start.day && seq > start.seq) continue;
-        const records = (await this.records(day, seq)).records;
-        let i = start && day === start.day && seq === start.seq ? start.index : records.length - 1;
-        for (; i >= 0; i--) {
-          if (out.length === limit || scanned === maxScan)
-            return { data: out, nextCursor: encodeCursor({ day, seq, index: i }) };
-          scanned++;
-          if (!filter || filter(records[i]!)) out.push(records[i]!);
-        }
-      }
-    }
-    return { data: out };
+  list(opts: ListOptions): Promise<RecordPage> {
+    return listRecords(
+      { days: () => this.days(), seqsOf: (d) => this.seqsOf(d), records: (d, q) => this.records(d, q) },
+      opts,
+    );
   }
 
   async get(id: string): Promise<RequestRecord | undefined> {
@@ -421,19 +315,14 @@ export class LowdbStore implements UsageStore {
     const day = dayOfId(id);
     if (!day) return undefined;
     // The rollup first: a load that fails leaves the record untouched, so a retry applies both.
-    const rollup = patch.costSource === 'lava' ? await this.loadRollup(day) : undefined;
+    const rollup = patch.costSource === 'lava' ? await this.dayRollups.load(day) : undefined;
     const found = await this.locate(id);
     if (!found) return undefined;
     const { seg, record } = found;
     const before = { cost: record.cost, costSource: record.costSource };
     Object.assign(record, patch);
-    if (rollup && record.costSource === 'lava' && before.costSource !== 'lava' && record.cost !== undefined) {
-      const cell = (rollup.data.cells[hourOf(record.startedAt)] ??= {})[cellKey(record)];
-      if (cell) {
-        applyLavaCost(cell, before.cost, record.cost, record.localCost);
-        this.dirtyRollups.set(seg.day, ++this.rollupGen);
-      }
-    }
+    if (rollup && record.costSource === 'lava' && before.costSource !== 'lava')
+      this.dayRollups.applyLavaCost(rollup, seg.day, record, before.cost);
     this.touch(seg);
     return record;
   }
@@ -462,28 +351,8 @@ export class LowdbStore implements UsageStore {
     return undefined;
   }
 
-  async rollups(from: Date, to: Date): Promise<RollupRow[]> {
-    const rows: RollupRow[] = [];
-    const fromHour = hourOf(from.toISOString());
-    const toHour = hourOf(to.toISOString());
-    const fromDay = from.toISOString().slice(0, 10);
-    const days = new Set(await this.rollupFiles.days());
-    for (const day of this.dayRollups.keys()) days.add(day);
-    // Only days that have rollups are read: any range, however long, costs O(days with data).
-    for (const day of [...days].sort()) {
-      if (day < fromDay || `${day}T00` >= toHour) continue;
-      const db = await this.loadRollup(day);
-      for (const [hour, cells] of Object.entries(db.data.cells)) {
-        if (hour < fromHour || hour >= toHour) continue;
-        for (const [key, cell] of Object.entries(cells)) {
-          const [provider = '', model = ''] = key.split('\t');
-          const row: RollupRow = { hour, provider, model, ...emptyCell() };
-          addCell(row, cell);
-          rows.push(row);
-        }
-      }
-    }
-    return rows;
+  rollups(from: Date, to: Date): Promise<RollupRow[]> {
+    return this.dayRollups.rows(from, to);
   }
 
   private records(day: string, seq: number): Promise<SegmentData> | SegmentData {
@@ -521,7 +390,7 @@ export class LowdbStore implements UsageStore {
     this.timer = undefined;
     clearInterval(this.retentionTimer);
     if (this.opts.readOnly) return { unwritten: 0 };
-    while (this.loading.size) await Promise.all(this.loading);
+    await this.dayRollups.settle();
     try {
       await this.flush();
       return { unwritten: 0 };
@@ -538,20 +407,4 @@ export class LowdbStore implements UsageStore {
       }
     }
   }
-}
-
-interface Cursor {
-  day: string;
-  seq: number;
-  index: number;
-}
-
-const encodeCursor = (c: Cursor): string => Buffer.from(`${c.day}:${c.seq}:${c.index}`).toString('base64url');
-
-function decodeCursor(s: string): Cursor {
-  const [day = '', seq = '', index = ''] = Buffer.from(s, 'base64url').toString().split(':');
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || !/^\d+$/.test(seq) || !/^\d+$/.test(index)) {
-    throw new RangeError('invalid cursor');
-  }
-  return { day, seq: Number(seq), index: Number(index) };
 }

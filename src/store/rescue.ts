@@ -98,3 +98,45 @@ const isRecord = (r: unknown): r is RequestRecord => {
     typeof x.status === 'number'
   );
 };
+
+/** What storing rescued records needs of the store. */
+export interface RescueTarget {
+  get(id: string): Promise<RequestRecord | undefined>;
+  update(id: string, patch: Partial<RequestRecord>): Promise<unknown>;
+  append(r: RequestRecord): void;
+  /** Settles loads under way and writes everything; rejects when the write failed. */
+  flushAll(): Promise<void>;
+}
+
+/**
+ * Stores the records a previous run could not write and saved aside, then removes their files.
+ * A problem with them is logged and never stops the start (the files stay for a later one).
+ */
+export async function importRescued(store: RescueTarget, dataDir: string, log: Log): Promise<void> {
+  let found: FoundRescue[];
+  try {
+    found = await findRescues(dataDir, log);
+  } catch (e) {
+    log(`store: cannot look for unsaved records: ${(e as Error).message}`);
+    return;
+  }
+  if (found.length === 0) return;
+  let n = 0;
+  try {
+    for (const { records } of found) {
+      for (const r of records) {
+        // Segments are saved whole: records already on disk come back as (possibly edited) copies.
+        if (await store.get(r.id)) await store.update(r.id, r);
+        else {
+          store.append(r);
+          n++;
+        }
+      }
+    }
+    await store.flushAll();
+  } catch {
+    return; // still in memory, and the files stay until a later start has them on disk
+  }
+  for (const { file } of found) await removeRescue(file).catch(() => undefined);
+  log(`store: stored ${n} records that the last run could not write (from ${found.map((f) => f.file).join(', ')})`);
+}
