@@ -8,7 +8,7 @@
 const TIERS = [
   ['^src/cli/'],
   ['^src/index\\.ts$', '^src/gateway\\.ts$'],
-  ['^src/server\\.ts$', '^src/guards\\.ts$', '^src/context\\.ts$', '^src/admin/', '^src/mcp/'],
+  ['^src/server\\.ts$', '^src/app\\.ts$', '^src/guards\\.ts$', '^src/context\\.ts$', '^src/admin/', '^src/mcp/'],
   ['^src/routing/'],
   ['^src/translate/'],
   ['^src/proxy/'],

@@ -2,9 +2,10 @@
  * `npm run bench`: measures, in one run on this machine, a direct connection to an upstream
  * simulator, a bare Node pipe proxy and the gateway (a real `lava-desktop serve` process):
  * added p50/p99 latency at 1 connection, throughput at 32 connections (autocannon) as a ratio
- * to the bare pipe, streaming time-to-first-byte and chunk spacing, and the store's recording
- * cost per request at an empty store vs after 100 k records. It prints figures; it asserts
- * nothing.
+ * to the bare pipe, CPU per request and peak RSS under that load, streaming time-to-first-byte and
+ * chunk spacing, start-up to a 200 on /healthz as a ratio to a bare `node -e 0`, and the store's
+ * recording cost per request at an empty store vs after 100 k records. It prints figures; it
+ * asserts nothing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
@@ -13,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { measureRecording } from './record-cost.js';
+import { cpuMs, peakRssMb } from './process-stats.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x'.repeat(900) }] });
@@ -23,8 +25,10 @@ const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 7);
 
 const children: ChildProcess[] = [];
+const STARTS = Number(process.env.BENCH_STARTS ?? 7);
 
-function start(cmd: string[], match: RegExp): Promise<number> {
+/** Starts a process and resolves with the port it prints, and its pid. */
+function startProc(cmd: string[], match: RegExp): Promise<{ port: number; pid: number; child: ChildProcess }> {
   const child = spawn(process.execPath, cmd, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   return new Promise((resolve, reject) => {
@@ -32,10 +36,34 @@ function start(cmd: string[], match: RegExp): Promise<number> {
     child.stdout!.on('data', (b: Buffer) => {
       out += b.toString();
       const m = match.exec(out);
-      if (m) resolve(Number(m[1]));
+      if (m) resolve({ port: Number(m[1]), pid: child.pid!, child });
     });
     child.once('exit', (code) => reject(new Error(`${cmd.join(' ')} exited (${code})`)));
   });
+}
+
+const start = async (cmd: string[], match: RegExp): Promise<number> => (await startProc(cmd, match)).port;
+
+/** Spawn to exit of a bare `node -e 0`, in ms. */
+function bareNode(): Promise<number> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+  return new Promise((resolve) => child.once('exit', () => resolve(performance.now() - t0)));
+}
+
+/** Spawn of `serve` to the first 200 on its /healthz, in ms; the process is stopped afterwards. */
+async function gatewayStart(dataDir: string, cfg: string): Promise<number> {
+  const t0 = performance.now();
+  const g = await startProc(
+    ['bin/lava-desktop.js', 'serve', '--port', '0', '--data-dir', dataDir, '--config', cfg],
+    /127\.0\.0\.1:(\d+) /,
+  );
+  const res = await fetch(`http://127.0.0.1:${g.port}/healthz`);
+  const ms = performance.now() - t0;
+  if (res.status !== 200) throw new Error(`healthz answered ${res.status}`);
+  g.child.kill('SIGTERM');
+  await new Promise((r) => g.child.once('exit', r));
+  return ms;
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -130,8 +158,10 @@ async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'lava-bench-'));
   try {
     const upstream = await start(['--import', 'tsx', 'bench/upstream.ts'], /^(\d+)/m);
-    const pipe = await start(['--import', 'tsx', 'bench/pipe.ts', String(upstream)], /^(\d+)/m);
-    const hpm = await start(['--import', 'tsx', 'bench/hpm-bare.ts', String(upstream)], /^(\d+)/m);
+    const pipeProc = await startProc(['--import', 'tsx', 'bench/pipe.ts', String(upstream)], /^(\d+)/m);
+    const pipe = pipeProc.port;
+    const hpmProc = await startProc(['--import', 'tsx', 'bench/hpm-bare.ts', String(upstream)], /^(\d+)/m);
+    const hpm = hpmProc.port;
     const cfg = join(dir, 'config.json');
     await writeFile(
       cfg,
@@ -139,10 +169,12 @@ async function main() {
         providers: { openai: { origin: `http://127.0.0.1:${upstream}`, apiKey: 'sk-bench-000000000000' } },
       }),
     );
-    const gateway = await start(
+    const gatewayProc = await startProc(
       ['bin/lava-desktop.js', 'serve', '--port', '0', '--data-dir', join(dir, 'data'), '--config', cfg],
       /127\.0\.0\.1:(\d+) /,
     );
+    const gateway = gatewayProc.port;
+    const pids: Record<string, number> = { pipe: pipeProc.pid, 'hpm-bare': hpmProc.pid, gateway: gatewayProc.pid };
     const targets: Record<string, [number, string]> = {
       direct: [upstream, '/v1/chat/completions'],
       pipe: [pipe, '/v1/chat/completions'],
@@ -167,14 +199,32 @@ async function main() {
     );
 
     const rps: Record<string, number[]> = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
+    const cpu: Record<string, number[]> = Object.fromEntries(Object.keys(pids).map((k) => [k, []]));
     for (let r = 0; r < ROUNDS; r++)
-      for (const [k, [port, path]] of Object.entries(targets)) rps[k]!.push(await throughput(port, path));
+      for (const [k, [port, path]] of Object.entries(targets)) {
+        const c0 = pids[k] ? cpuMs(pids[k]) : undefined;
+        const perSecond = await throughput(port, path);
+        rps[k]!.push(perSecond);
+        const c1 = pids[k] ? cpuMs(pids[k]) : undefined;
+        if (c0 !== undefined && c1 !== undefined) cpu[k]!.push((c1 - c0) / (perSecond * THROUGHPUT_S));
+      }
     console.log('\nThroughput, 32 connections (req/s, median of rounds)');
     for (const [k, v] of Object.entries(rps))
       console.log(`  ${k.padEnd(8)} ${f(median(v), 0)}   rounds: ${v.map((x) => f(x, 0)).join(', ')}`);
     console.log(
       `  gateway ÷ bare pipe: ${f(median(rps.gateway!) / median(rps.pipe!), 2)}   gateway ÷ direct: ${f(median(rps.gateway!) / median(rps.direct!), 2)}`,
     );
+
+    if (cpu.gateway!.length && cpu.pipe!.length) {
+      console.log('\nCPU per request under that load (ms, median of rounds; from /proc)');
+      for (const k of Object.keys(pids)) console.log(`  ${k.padEnd(8)} ${f(median(cpu[k]!), 4)}`);
+      console.log(`  gateway ÷ bare pipe: ${f(median(cpu.gateway!) / median(cpu.pipe!), 2)}`);
+      const [gw, bare] = [peakRssMb(pids.gateway!), peakRssMb(pids.pipe!)];
+      if (gw !== undefined && bare !== undefined)
+        console.log(
+          `Peak RSS after the load (MB): gateway ${f(gw, 1)}, bare pipe ${f(bare, 1)}; gateway − pipe × 1.3 = ${f(gw - bare * 1.3, 1)}`,
+        );
+    } else console.log('\nCPU per request and peak RSS: not measured (no /proc on this system)');
 
     console.log(
       `\nStreaming, 40 chunks sent 10 ms apart, ${STREAMS} streams per target (ms; TTFB median, gaps over all streams)`,
@@ -190,6 +240,16 @@ async function main() {
       );
     }
 
+    const bare: number[] = [];
+    const starts: number[] = [];
+    for (let i = 0; i < STARTS; i++) {
+      bare.push(await bareNode());
+      starts.push(await gatewayStart(join(dir, `start-${i}`), cfg));
+    }
+    console.log(
+      `\nStart-up to a 200 on /healthz (ms, median of ${STARTS}): gateway ${f(median(starts), 1)}, bare \`node -e 0\` ${f(median(bare), 1)}; ratio ${f(median(starts) / median(bare), 2)}`,
+    );
+
     console.log(`\nRecording cost (store append + its share of the coalesced flush, CPU ms per record)`);
     const rec = await measureRecording(join(dir, 'store'), RECORDS);
     await rm(join(dir, 'store-empty'), { recursive: true, force: true });
@@ -203,6 +263,9 @@ async function main() {
     console.log(
       `  store start-up with ${RECORDS} records: ${f(rec.startupMs, 1)} ms, RSS growth ${f(rec.rssGrowthMb, 1)} MB`,
     );
+    const withHistory: number[] = [];
+    for (let i = 0; i < 3; i++) withHistory.push(await gatewayStart(join(dir, 'store'), cfg));
+    console.log(`  serve start-up to /healthz with ${RECORDS} records: ${f(median(withHistory), 1)} ms`);
   } finally {
     for (const c of children) c.kill('SIGTERM');
     await rm(dir, { recursive: true, force: true });

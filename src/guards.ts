@@ -79,10 +79,12 @@ const ADMIN_PREFIXES = ['/api', '/mcp', '/v1/requests', '/v1/usage'];
 /** True for `/api`, `/mcp`, `/v1/requests`, `/v1/usage` and anything under them, however spelled. */
 export function isAdminPath(path: string): boolean {
   const spellings = [path.toLowerCase()];
-  try {
-    spellings.push(decodeURIComponent(path).toLowerCase());
-  } catch {
-    // a malformed escape: the raw spelling is checked
+  if (path.includes('%')) {
+    try {
+      spellings.push(decodeURIComponent(path).toLowerCase());
+    } catch {
+      // a malformed escape: the raw spelling is checked
+    }
   }
   return spellings.some((p) => ADMIN_PREFIXES.some((a) => p === a || p.startsWith(a + '/') || p.startsWith(a + '#')));
 }

@@ -30,7 +30,7 @@ import { buildProviders } from './providers/registry.js';
 import { LowdbStore } from './store/lowdb-store.js';
 import { createGatewayServer, DEFAULT_TIMEOUTS, type Timeouts } from './server.js';
 import { VERSION } from './version.js';
-import { SyncEngine, type SyncTiming } from './sync/engine.js';
+import type { SyncEngine, SyncTiming } from './sync/engine.js';
 import { lavaBaseFor } from './lava/token.js';
 
 export { ConfigError } from './config.js';
@@ -148,7 +148,7 @@ async function start(
   ctx.sync = await openSync(ctx, opts, log);
   undo.push(async () => ctx.sync?.stop());
   ctx.budget = await initBudgets(ctx);
-  const { server, setPort, drained } = createGatewayServer(ctx, host, { ...DEFAULT_TIMEOUTS, ...opts.timeouts });
+  const { server, setPort, drained, warm } = createGatewayServer(ctx, host, { ...DEFAULT_TIMEOUTS, ...opts.timeouts });
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
     sockets.add(s);
@@ -175,6 +175,8 @@ async function start(
   if (config.security.localKey) info.localKey = config.security.localKey;
   await writeJsonAtomic(gatewayFile(opts.dataDir), info);
   ctx.sync?.start();
+  // The dashboard's app loads once start-up is over, not on its path.
+  setTimeout(warm, 300).unref();
   const release = undo[0]!;
 
   let stopping: Promise<CloseResult> | undefined;
@@ -209,6 +211,8 @@ async function openSync(
 ): Promise<SyncEngine | undefined> {
   const lava = ctx.config.lava;
   if (!lava.secretKey || !lava.sync) return undefined;
+  // Loaded only when a Lava key is configured for sync.
+  const { SyncEngine } = await import('./sync/engine.js');
   return SyncEngine.open({
     dataDir: opts.dataDir,
     settings: {

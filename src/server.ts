@@ -1,19 +1,13 @@
 /**
  * The gateway's HTTP server. A plain `http` server classifies each request once: proxy routes
- * go straight to the proxy engine (the hot path stays out of express's middleware stack),
- * everything else (health, admin API, Lava-shaped reads, dashboard) to the express app. Host
- * and Origin guards run first for every route.
+ * go straight to the pipeline (the hot path stays out of express's middleware stack), `/healthz`
+ * is answered here, everything else (admin API, Lava-shaped reads, MCP, dashboard) by the
+ * express app (app.ts), loaded on the first such request or shortly after start, so start-up
+ * does not wait for it. Host and Origin guards run first for every route.
  */
 import http from 'node:http';
-import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import express, { type NextFunction, type Request, type Response } from 'express';
 import type { GatewayContext } from './context.js';
-import { asGatewayError, GatewayError, sendError } from './lib/errors.js';
-import { adminApi } from './admin/api.js';
-import { lavaRoutes } from './admin/lava-routes.js';
-import { mcpRoute } from './mcp/http.js';
+import { GatewayError, sendError } from './lib/errors.js';
 import { safeEqual } from './admin/auth.js';
 import { createPipeline } from './routing/pipeline.js';
 import { classify } from './routing/classify.js';
@@ -31,13 +25,6 @@ import {
 } from './guards.js';
 import { hasBody } from './proxy/body.js';
 
-// Built by `npm run build` (vite) into dist/renderer: next to dist/src when compiled, under dist/ when run from src/.
-const RENDERER_DIR = [new URL('../dist/renderer/', import.meta.url), new URL('../renderer/', import.meta.url)]
-  .map((u) => fileURLToPath(u))
-  .find((d) => existsSync(join(d, 'index.html')));
-/** The dashboard may talk to its own origin only: no inline script, nothing fetched from elsewhere. */
-export const CSP =
-  "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 /**
  * Slow clients are cut (PRODUCT.md §10): the whole header block within 10 s (checked every
  * second), and body bytes at least every 30 s (the proxy's body reader and `cutSlowBody`).
@@ -66,8 +53,20 @@ export function createGatewayServer(
   setPort: (port: number) => void;
   /** Waits (at most `ms`) until every proxied request has been recorded. */
   drained: (ms: number) => Promise<void>;
+  /** Loads the express app now (after start-up), so the first dashboard request does not wait for it. */
+  warm: () => void;
 } {
-  const app = buildApp(ctx);
+  // The express app, loaded when first needed (app.ts): proxy routes and /healthz never wait for it.
+  let loaded: Promise<http.RequestListener> | undefined;
+  const appOf = () => (loaded ??= import('./app.js').then((m) => m.buildApp(ctx) as unknown as http.RequestListener));
+  const app = (req: http.IncomingMessage, res: http.ServerResponse) =>
+    void appOf().then(
+      (a) => a(req, res),
+      (e: Error) => {
+        ctx.log(`admin: cannot load the app: ${e.message}`);
+        sendError(res, new GatewayError(500, 'internal', 'internal error'));
+      },
+    );
   const pipeline = createPipeline({
     table: () => ctx.table,
     bodyLimit: () => ctx.config.limits.bodyBytes,
@@ -107,7 +106,7 @@ export function createGatewayServer(
     if (!target.ok) return plainError(res, target.status, target.code, target.message);
     req.url = target.url;
     const path = target.path;
-    if (path === '/healthz') return void app(req, res);
+    if (path === '/healthz') return healthz(ctx, res);
     if (isAdminPath(path)) {
       const o = checkAdminOrigin(req, ownOrigins);
       if (!o.ok) return plainError(res, o.status, o.code, o.message);
@@ -140,7 +139,7 @@ export function createGatewayServer(
     if (socket.writable) socket.end(`HTTP/1.1 ${line}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     else socket.destroy();
   });
-  return { server, setPort, drained: pipeline.drained };
+  return { server, setPort, drained: pipeline.drained, warm: () => void appOf() };
 }
 
 /** Why a proxy request must be refused before it is forwarded, if it must. */
@@ -176,6 +175,14 @@ function proxyRefusal(ctx: GatewayContext, req: http.IncomingMessage): GatewayEr
  */
 const NO_QUERY = new URL('http://x');
 
+/** `GET /healthz`: up, the version, and whether records are being written (PRODUCT.md §3, §6). */
+function healthz(ctx: GatewayContext, res: http.ServerResponse): void {
+  const store = ctx.store.health();
+  const body = JSON.stringify({ ok: store.state === 'ok', version: ctx.version, store });
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
 function dropOwnCredentials(ctx: GatewayContext, req: http.IncomingMessage): void {
   delete req.headers.cookie;
   const raw = req.url ?? '/';
@@ -188,42 +195,4 @@ function dropOwnCredentials(ctx: GatewayContext, req: http.IncomingMessage): voi
 
 function plainError(res: http.ServerResponse, status: number, code: string, message: string): void {
   sendError(res, new GatewayError(status, code, message));
-}
-
-function buildApp(ctx: GatewayContext): express.Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('query parser', 'simple');
-  app.get('/healthz', (_req, res) => {
-    const store = ctx.store.health();
-    res.json({ ok: store.state === 'ok', version: ctx.version, store });
-  });
-  // Browsers ask for /favicon.ico whatever the page says: the app's icon, not a 404 in the console.
-  app.get('/favicon.ico', (_req, res) => {
-    res.type('png').sendFile('favicon.png', { root: RENDERER_DIR ?? '.', maxAge: '1d' });
-  });
-  app.use(lavaRoutes(ctx));
-  app.use(mcpRoute(ctx));
-  app.use(adminApi(ctx));
-  app.use(
-    express.static(RENDERER_DIR ?? fileURLToPath(new URL('../dist/renderer/', import.meta.url)), {
-      index: 'index.html',
-      setHeaders: (res) => {
-        res.setHeader(
-          'content-security-policy',
-          "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
-        );
-      },
-    }),
-  );
-  app.use((req) => {
-    throw new GatewayError(404, 'not_found', `no route for ${req.method} ${req.path}`);
-  });
-  // The one error handler of the gateway's own routes: one shape, nothing of a 500's inside shown.
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const e = asGatewayError(err);
-    if (e.status === 500) ctx.log(`admin: 500 ${(err as Error).message ?? String(err)}`);
-    sendError(res, e);
-  });
-  return app;
 }

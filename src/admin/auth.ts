@@ -11,6 +11,7 @@ import { GatewayError } from '../lib/errors.js';
 export const SESSION_COOKIE = 'lava_desktop_session';
 
 export function safeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false; // lengths are not secret; spares two buffers per request
   const ab = Buffer.from(a);
   const bb = Buffer.from(b);
   return ab.length === bb.length && timingSafeEqual(ab, bb);

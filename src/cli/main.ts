@@ -2,12 +2,6 @@
 import { UsageError } from './args.js';
 import { ConfigError } from '../config.js';
 import { StartError } from '../data-dir.js';
-import { serve } from './serve.js';
-import { usage } from './usage.js';
-import { env } from './env.js';
-import { login } from './login.js';
-import { mcp } from './mcp.js';
-import { status } from './status.js';
 import { VERSION } from '../version.js';
 
 const HELP = `Usage: lava-desktop <command> [options]
@@ -21,7 +15,17 @@ Commands:
   mcp     serve the MCP tools over stdio (for agents)
 Run "lava-desktop <command> --help" for a command's options.`;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { serve, env, usage, login, mcp, status };
+type Command = (argv: string[]) => Promise<number>;
+
+/** Each command is loaded when it runs: `serve` does not load the MCP SDK, `env` does not load the gateway. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: () => import('./serve.js').then((m) => m.serve),
+  env: () => import('./env.js').then((m) => m.env),
+  usage: () => import('./usage.js').then((m) => m.usage),
+  login: () => import('./login.js').then((m) => m.login),
+  mcp: () => import('./mcp.js').then((m) => m.mcp),
+  status: () => import('./status.js').then((m) => m.status),
+};
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -36,7 +40,9 @@ export async function main(argv: string[]): Promise<number> {
   const run = COMMANDS[cmd];
   try {
     if (!run) throw new UsageError(`unknown command "${cmd}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
-    return await run(rest);
+    return await (
+      await run()
+    )(rest);
   } catch (e) {
     if (e instanceof UsageError || e instanceof ConfigError) {
       console.error(`lava-desktop: ${e.message}`);

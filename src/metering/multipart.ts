@@ -3,7 +3,7 @@
  * fields (`model`, `stream`) are read with busboy so the request is metered like a JSON one; file
  * parts are skipped, never copied.
  */
-import busboy from 'busboy';
+import type busboy from 'busboy';
 
 const FIELD_MAX = 64 * 1024;
 
@@ -11,12 +11,14 @@ export const isMultipart = (contentType: string | undefined): boolean =>
   /^multipart\/form-data\b/i.test(contentType ?? '');
 
 /** The text fields of a complete multipart body (empty when it does not parse). */
-export function formFields(body: Buffer, contentType: string): Promise<Record<string, string>> {
+export async function formFields(body: Buffer, contentType: string): Promise<Record<string, string>> {
+  // Loaded with the first form: most gateways never see one.
+  const { default: parse } = await import('busboy');
   return new Promise((resolve) => {
     const fields: Record<string, string> = {};
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: { 'content-type': contentType }, limits: { fieldSize: FIELD_MAX } });
+      parser = parse({ headers: { 'content-type': contentType }, limits: { fieldSize: FIELD_MAX } });
     } catch {
       return resolve(fields); // no boundary: not ours to judge, the upstream answers it
     }

@@ -24,19 +24,24 @@ export interface NumberedEvent {
 }
 
 export class GatewayEvents extends EventEmitter<{ event: [NumberedEvent] }> {
-  private seq = 0;
-  private readonly recent: NumberedEvent[] = [];
   static readonly KEEP = 1000;
+  private seq = 0;
+  /** The last KEEP events, in a ring (no array shifting per event). */
+  private readonly recent: (NumberedEvent | undefined)[] = new Array<NumberedEvent | undefined>(GatewayEvents.KEEP);
 
   emitEvent(e: GatewayEvent): void {
     const n = { id: ++this.seq, event: e };
-    this.recent.push(n);
-    if (this.recent.length > GatewayEvents.KEEP) this.recent.shift();
+    this.recent[n.id % GatewayEvents.KEEP] = n;
     this.emit('event', n);
   }
 
-  /** Events after `id` still kept (all of them if the client is too far behind to resume exactly). */
+  /** Events after `id` still kept, oldest first (all of them if the client is too far behind to resume exactly). */
   since(id: number): NumberedEvent[] {
-    return this.recent.filter((n) => n.id > id);
+    const out: NumberedEvent[] = [];
+    for (let i = Math.max(id + 1, this.seq - GatewayEvents.KEEP + 1); i <= this.seq; i++) {
+      const n = this.recent[i % GatewayEvents.KEEP];
+      if (n?.id === i) out.push(n);
+    }
+    return out;
   }
 }
