@@ -75,8 +75,11 @@ async function main(): Promise<void> {
   if (!app.getLoginItemSettings().wasOpenedAtLogin) showWindow();
   if (process.env.LAVA_DESKTOP_AUTO_UPDATE === '1') {
     // Off by default until a release feed exists (electron-builder.yml `publish`).
-    const { autoUpdater } = await import('electron-updater');
-    void autoUpdater.checkForUpdatesAndNotify().catch(() => undefined);
+    // An optional dependency: an app packaged without it simply does not update itself.
+    await import('electron-updater').then(
+      ({ autoUpdater }) => void autoUpdater.checkForUpdatesAndNotify().catch(() => undefined),
+      () => undefined,
+    );
   }
 
   app.on('before-quit', (e) => {
