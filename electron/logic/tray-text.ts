@@ -2,18 +2,9 @@
  * Tray text and icon state from plain data (no Electron here, so it is unit-tested): today's
  * spend for the title/tooltip, and which icon to show.
  */
-export interface TrayInput {
-  todayCost: string;
-  todayRequests: number;
-  monthCost: string;
-  port: number;
-  paused: boolean;
-  budgetExceeded: boolean;
-  syncState?: string;
-  lastRequest?: { model?: string; cost?: string };
-  /** Set while the store cannot write records (disk full, permissions): the most urgent state. */
-  store?: { state: 'ok' | 'degraded'; error?: string; unwritten: number };
-}
+import type { GatewaySummary } from '../../src/index.js';
+/** What the tray shows: the gateway's summary (the store's health may be left out, as in tests of other states). */
+export type TrayInput = Omit<GatewaySummary, 'store' | 'wallet'> & { store?: GatewaySummary['store'] };
 
 export type IconState = 'running' | 'paused' | 'budget-exceeded' | 'sync-error' | 'store-error';
 
