@@ -114,12 +114,7 @@ export function createGatewayServer(
       return void app(req, res);
     }
     const kind = classify(req.method, target.url, path, ctx.table);
-    if (kind) {
-      const refusal = proxyRefusal(ctx, req);
-      // A credential of the gateway's own removed from the query changes the target: classify what is sent.
-      const sent = req.url === target.url ? kind : (classify(req.method, req.url!, path, ctx.table) ?? kind);
-      return void pipeline.handle(req, res, sent, refusal);
-    }
+    if (kind) return void pipeline.handle(req, res, kind, proxyRefusal(ctx, req));
     cutSlowBody(req, timeouts.bodyIdleMs);
     app(req, res);
   });
@@ -149,7 +144,7 @@ function proxyRefusal(ctx: GatewayContext, req: http.IncomingMessage): GatewayEr
   if (!origin.ok) return new GatewayError(origin.status, origin.code, origin.message);
   const localKey = ctx.config.security.localKey;
   if (localKey) {
-    const given = req.headers['x-lava-desktop-key'] ?? clientCredential(req.headers, requestUrl(req.url ?? '/'));
+    const given = req.headers['x-lava-desktop-key'] ?? givenCredential(req);
     if (typeof given !== 'string' || !safeEqual(given, localKey)) {
       return new GatewayError(
         401,
@@ -159,8 +154,7 @@ function proxyRefusal(ctx: GatewayContext, req: http.IncomingMessage): GatewayEr
     }
     if (req.headers['x-lava-desktop-key'] === undefined) {
       // The local key was the client's API key (a header or `?key=`): it is not a provider credential, drop it.
-      for (const h of CREDENTIAL_HEADERS) delete req.headers[h];
-      req.url = withoutQueryKey(req.url ?? '/');
+      dropClientCredential(req);
     }
     delete req.headers['x-lava-desktop-key'];
   }
@@ -169,10 +163,6 @@ function proxyRefusal(ctx: GatewayContext, req: http.IncomingMessage): GatewayEr
   return budgetRefusal(ctx, ctx.budget);
 }
 
-/**
- * The gateway's own credentials never go upstream: the dashboard's session cookie (and any other
- * cookie: no provider API uses them), and the admin token if a client sent it as its API key.
- */
 const NO_QUERY = new URL('http://x');
 
 /** `GET /healthz`: up, the version, and whether records are being written (PRODUCT.md §3, §6). */
@@ -183,14 +173,26 @@ function healthz(ctx: GatewayContext, res: http.ServerResponse): void {
   res.end(body);
 }
 
+/** The credential a client sent (a header, or `?key=`); the query is parsed only when it may hold one. */
+function givenCredential(req: http.IncomingMessage): string | undefined {
+  const raw = req.url ?? '/';
+  return clientCredential(req.headers, raw.includes('key=') ? requestUrl(raw) : NO_QUERY);
+}
+
+/** Removes the client's credential: every header an SDK may use, and `?key=`. */
+function dropClientCredential(req: http.IncomingMessage): void {
+  for (const h of CREDENTIAL_HEADERS) delete req.headers[h];
+  req.url = withoutQueryKey(req.url ?? '/');
+}
+
+/**
+ * The gateway's own credentials never go upstream: the dashboard's session cookie (and any other
+ * cookie: no provider API uses them), and the admin token if a client sent it as its API key.
+ */
 function dropOwnCredentials(ctx: GatewayContext, req: http.IncomingMessage): void {
   delete req.headers.cookie;
-  const raw = req.url ?? '/';
-  const given = clientCredential(req.headers, raw.includes('key=') ? requestUrl(raw) : NO_QUERY);
-  if (given && safeEqual(given, ctx.adminToken)) {
-    for (const h of CREDENTIAL_HEADERS) delete req.headers[h];
-    req.url = withoutQueryKey(req.url ?? '/');
-  }
+  const given = givenCredential(req);
+  if (given && safeEqual(given, ctx.adminToken)) dropClientCredential(req);
 }
 
 function plainError(res: http.ServerResponse, status: number, code: string, message: string): void {

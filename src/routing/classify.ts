@@ -9,7 +9,7 @@ import { unifiedClient } from './plan.js';
 
 export type RouteKind =
   | { kind: 'forward' }
-  | { kind: 'native'; provider: Provider; rest: string }
+  | { kind: 'native'; provider: Provider }
   /** Unified or rewrite endpoint: the API the client speaks. */
   | { kind: 'unified'; client: StyleId };
 
@@ -21,7 +21,7 @@ export function classify(
 ): RouteKind | undefined {
   if (isForwardPath(url)) return { kind: 'forward' };
   const native = nativeRoute(url, table);
-  if (native) return { kind: 'native', ...native };
+  if (native) return { kind: 'native', provider: native.provider };
   const client = unifiedClient(method, path);
   return client ? { kind: 'unified', client } : undefined;
 }

@@ -43,7 +43,12 @@ export async function prepare(
     res.setHeader('x-lava-desktop-provider', ex.route!.providerKey);
     return;
   }
-  ex.route = resolveRoute(req.url ?? '/', req.headers, opts.table(), kind.kind === 'native' ? kind : undefined);
+  ex.route = resolveRoute(
+    req.url ?? '/',
+    req.headers,
+    opts.table(),
+    kind.kind === 'native' ? kind.provider : undefined,
+  );
   if (refusal) throw refusal;
   if (hasBody(req)) await prepareBody(req, ex, opts);
 }

@@ -90,14 +90,23 @@ export function joinOrigin(origin: URL, pathAndQuery: string): URL {
   return new URL(origin.origin + prefix + pathAndQuery);
 }
 
-/** The route of a `/v1/forward` request, or of a native one already found by classification. */
+/** The path and query after `/<key>` of a native route's target (`/` when there is none). */
+function restAfter(rawUrl: string, key: string): string {
+  const rest = rawUrl.slice(key.length + 1);
+  return rest.startsWith('/') ? rest : `/${rest}`;
+}
+
+/**
+ * The route of a `/v1/forward` request, or of a native one whose provider classification found
+ * (the target as it is now: a credential of the gateway's own may have left its query since).
+ */
 export function resolveRoute(
   rawUrl: string,
   headers: IncomingHttpHeaders,
   table: RouteTable,
-  native = isForwardPath(rawUrl) ? undefined : nativeRoute(rawUrl, table),
+  native = isForwardPath(rawUrl) ? undefined : nativeRoute(rawUrl, table)?.provider,
 ): Route {
-  if (native) return providerRoute(native.provider, native.rest, headers, table);
+  if (native) return providerRoute(native, restAfter(rawUrl, native.key), headers, table);
   if (!isForwardPath(rawUrl))
     throw new GatewayError(404, 'unknown_route', `no provider route for ${rawUrl.split('?')[0]}`);
   const url = forwardUrl(rawUrl);
