@@ -55,14 +55,18 @@ interface LockBody {
   startedAt: string;
 }
 
-const pidAlive = (pid: number): boolean => {
+/** Whether a process with this pid exists (one of another user's counts). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
-};
+}
+
+const cannotWrite = (dir: string, e: unknown): StartError =>
+  new StartError(`cannot write to the data dir ${dir} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
 
 /**
  * Takes the data dir for this process. Where the OS offers a lock it releases itself when a process
@@ -87,7 +91,7 @@ export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
       await writeJsonAtomic(file, body);
     } catch (e) {
       kernel.close();
-      throw new StartError(`cannot write to the data dir ${dir} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      throw cannotWrite(dir, e);
     }
     return release;
   }
@@ -96,8 +100,7 @@ export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
     try {
       handle = await open(file, 'wx', 0o600);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'EEXIST') throw new StartError(`cannot write to the data dir ${dir} (${code ?? String(e)})`);
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw cannotWrite(dir, e);
       await refuseIfHeld(dir, file);
       continue;
     }
@@ -106,7 +109,7 @@ export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
     } catch (e) {
       await handle.close();
       await rm(file, { force: true });
-      throw new StartError(`cannot write to the data dir ${dir} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      throw cannotWrite(dir, e);
     }
     await handle.close();
     return release;
@@ -178,7 +181,7 @@ async function refuseIfHeld(dir: string, file: string): Promise<void> {
       () => Infinity,
     );
     if (age < 2000) throw new DataDirInUseError(`another Lava Desktop gateway is starting on the data dir ${dir}`);
-  } else if (pidAlive(held.pid) && !pidReused(dir, held)) {
+  } else if (isAlive(held.pid) && !pidReused(dir, held)) {
     throw inUse(dir, held);
   }
   await rm(file, { force: true });

@@ -12,8 +12,6 @@ import { announceBudgets, initBudgets } from './record/budgets.js';
 import type { RouteTable } from './routing/resolve.js';
 import type { GatewayContext } from './context.js';
 import { facade, type Gateway } from './gateway.js';
-
-export type { Gateway, GatewaySummary } from './gateway.js';
 import { GatewayEvents } from './record/events.js';
 import {
   ensureDataDir,
@@ -33,6 +31,7 @@ import { VERSION } from './version.js';
 import type { SyncEngine, SyncTiming } from './sync/engine.js';
 import { lavaBaseFor } from './lava/token.js';
 
+export type { Gateway, GatewaySummary } from './gateway.js';
 export { ConfigError } from './config.js';
 export type { GatewayConfig, ConfigLayers } from './config.js';
 export { configFromEnv, resolveConfig } from './config.js';

@@ -1,7 +1,7 @@
 /** `lava-desktop env`: the exports that point tools at the running gateway, for sh, fish or PowerShell. */
 import { resolve } from 'node:path';
 import { parse, UsageError } from './args.js';
-import { defaultDataDir, readGatewayInfo } from '../data-dir.js';
+import { defaultDataDir, isAlive, readGatewayInfo } from '../data-dir.js';
 import { CURSOR_NOTE, ENV_TOOLS, envVars } from '../connect/snippets.js';
 
 export const ENV_HELP = `Usage: lava-desktop env [--shell sh|fish|powershell] [--tool claude-code|codex|aider|cursor] [--data-dir DIR]
@@ -40,13 +40,4 @@ export async function env(argv: string[]): Promise<number> {
     else console.log(`export ${k}=${quote(v)}`);
   }
   return 0;
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -7,10 +7,9 @@ import { resolve } from 'node:path';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { parse } from './args.js';
 import { configFromEnv } from '../config.js';
-import { defaultDataDir, readGatewayInfo, readSavedLayers } from '../data-dir.js';
+import { defaultDataDir, isAlive, readGatewayInfo, readSavedLayers } from '../data-dir.js';
 import { startGateway } from '../index.js';
 import { createMcpServer, type GatewayLink } from '../mcp/tools.js';
-import { isAlive } from './env.js';
 
 export const MCP_HELP = `Usage: lava-desktop mcp [--data-dir DIR]
 

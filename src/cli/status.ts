@@ -4,8 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { parse } from './args.js';
-import { defaultDataDir, readGatewayInfo } from '../data-dir.js';
-import { isAlive } from './env.js';
+import { defaultDataDir, isAlive, readGatewayInfo } from '../data-dir.js';
 import type { StoreHealth } from '../store/types.js';
 
 /** The store's health in words: what is at risk, and since when. */
