@@ -74,10 +74,10 @@ export class DayRollups {
     void p.finally(() => this.loading.delete(p));
   }
 
-  /** Waits for loads under way; with `retry`, loads again the days whose records still wait (throws if one fails). */
-  async settle(retry = false): Promise<void> {
+  /** Waits for loads under way, then loads again the days whose records still wait (throws if one fails). */
+  async settle(): Promise<void> {
     while (this.loading.size) await Promise.all(this.loading);
-    if (retry) for (const day of [...this.pending.keys()]) if (!this.loaded.has(day)) await this.load(day);
+    for (const day of [...this.pending.keys()]) if (!this.loaded.has(day)) await this.load(day);
   }
 
   load(day: string): Promise<Low<DayRollup>> {

@@ -85,23 +85,11 @@ export class LowdbStore implements UsageStore {
       return store;
     }
     await store.reconcile();
-    await importRescued(store.rescueTarget(), opts.dataDir, opts.log);
+    await importRescued(store, opts.dataDir, opts.log);
     await store.applyRetention();
     store.retentionTimer = setInterval(() => void store.applyRetention().catch(() => undefined), 6 * 3600_000);
     store.retentionTimer.unref();
     return store;
-  }
-
-  private rescueTarget() {
-    return {
-      get: (id: string) => this.get(id),
-      update: (id: string, patch: Partial<RequestRecord>) => this.update(id, patch),
-      append: (r: RequestRecord) => this.append(r),
-      flushAll: async () => {
-        await this.dayRollups.settle();
-        await this.flush();
-      },
-    };
   }
 
   health(): StoreHealth {
@@ -117,8 +105,9 @@ export class LowdbStore implements UsageStore {
   append(record: RequestRecord): void {
     if (this.opts.readOnly) throw new Error('store opened read-only');
     const max = this.opts.maxUnwritten ?? MAX_UNWRITTEN;
-    if (this.healthState.degraded && this.unwritten() >= max) {
-      this.healthState.dropped(this.unwritten());
+    const unwritten = this.healthState.degraded ? this.unwritten() : 0;
+    if (unwritten >= max) {
+      this.healthState.dropped(unwritten);
       if (this.healthState.lost === 1)
         this.opts.log(`store: ${max} records are waiting for the disk; further records are dropped`);
       return;
@@ -208,7 +197,7 @@ export class LowdbStore implements UsageStore {
   private async writeDirty(): Promise<void> {
     // A day's rollups must be loaded (and replayed from disk) before its new records reach disk; a
     // load that failed is tried again here, and until it works those records wait (counted once).
-    await this.dayRollups.settle(true);
+    await this.dayRollups.settle();
     await this.placeFreshSegments();
     // Snapshot segments and rollups at one instant, so the rollup files count exactly the records
     // the segment files hold, even though appends continue while the files are written.
@@ -390,7 +379,6 @@ export class LowdbStore implements UsageStore {
     this.timer = undefined;
     clearInterval(this.retentionTimer);
     if (this.opts.readOnly) return { unwritten: 0 };
-    await this.dayRollups.settle();
     try {
       await this.flush();
       return { unwritten: 0 };

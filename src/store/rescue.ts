@@ -104,8 +104,8 @@ export interface RescueTarget {
   get(id: string): Promise<RequestRecord | undefined>;
   update(id: string, patch: Partial<RequestRecord>): Promise<unknown>;
   append(r: RequestRecord): void;
-  /** Settles loads under way and writes everything; rejects when the write failed. */
-  flushAll(): Promise<void>;
+  /** Writes everything (rollup loads under way included); rejects when the write failed. */
+  flush(): Promise<void>;
 }
 
 /**
@@ -133,7 +133,7 @@ export async function importRescued(store: RescueTarget, dataDir: string, log: L
         }
       }
     }
-    await store.flushAll();
+    await store.flush();
   } catch {
     return; // still in memory, and the files stay until a later start has them on disk
   }
