@@ -9,7 +9,7 @@ import type { GatewayContext } from '../context.js';
 import { requireAuth } from './auth.js';
 import { badRequest, notFound, parse, withCursor } from './query.js';
 import { offsetMinutes, toRestRequest, toRestUsage } from './lava-shapes.js';
-import { PRICE_PROVIDER_ID } from '../providers/table.js';
+import { priceProviderId } from '../providers/table.js';
 
 const listQuery = z.object({
   cursor: z.string().optional(),
@@ -56,7 +56,7 @@ function routableModels(ctx: GatewayContext) {
   const out: { id: string; object: 'model'; created: number; owned_by: string }[] = [];
   for (const p of ctx.table.providers.values()) {
     if (!p.apiKey && p.mode !== 'lava' && !p.customOrigin) continue;
-    const priced = findProvider({ providerId: PRICE_PROVIDER_ID[p.key] ?? p.key });
+    const priced = findProvider({ providerId: priceProviderId(p.key) });
     for (const m of priced?.models ?? [])
       out.push({ id: `${p.key}/${m.id}`, object: 'model', created: 0, owned_by: p.key });
   }

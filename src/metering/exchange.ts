@@ -139,11 +139,10 @@ export class Exchange {
 
   /** Cost of the usage seen so far in a stream (0 while the stream has reported none). */
   partialCost(): number {
-    const usage = this.meter?.facts().usage;
-    if (!usage || !this.route) return 0;
+    const facts = this.meter?.facts();
+    if (!facts?.usage || !this.route) return 0;
     return Number(
-      priceOf(this.route.providerKey, this.meter!.facts().model ?? this.info.model, usage, this.init.startedAt).cost ??
-        0,
+      priceOf(this.route.providerKey, facts.model ?? this.info.model, facts.usage, this.init.startedAt).cost ?? 0,
     );
   }
 

@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Usage } from '../providers/usage.js';
-import { PRICE_PROVIDER_ID } from '../providers/table.js';
+import { priceProviderId } from '../providers/table.js';
+import { money } from '../lib/money.js';
 
 // The package does not export its package.json; read it beside its entry point.
 const require = createRequire(import.meta.url);
@@ -39,8 +40,6 @@ function priceUsage(usage: Usage): Record<string, number | undefined> {
   return out;
 }
 
-import { money } from '../lib/money.js';
-
 export function priceOf(
   providerKey: string,
   model: string | undefined,
@@ -48,10 +47,9 @@ export function priceOf(
   at: Date,
 ): CostResult {
   if (!model || !usage) return { costSource: 'unknown' };
-  const providerId = PRICE_PROVIDER_ID[providerKey] ?? providerKey;
   let result: ReturnType<typeof calcPrice> = null;
   try {
-    result = calcPrice(priceUsage(usage), model, { providerId, timestamp: at });
+    result = calcPrice(priceUsage(usage), model, { providerId: priceProviderId(providerKey), timestamp: at });
   } catch {
     result = null;
   }

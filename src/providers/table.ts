@@ -46,8 +46,11 @@ export const PROVIDER_TABLE: readonly ProviderRow[] = [
 ];
 
 /** Provider ids as `@pydantic/genai-prices` names them, where ours differ. */
-export const PRICE_PROVIDER_ID: Readonly<Record<string, string>> = {
+const PRICE_PROVIDER_ID: Readonly<Record<string, string>> = {
   googleOpenaiCompatible: 'google',
   moonshot: 'moonshotai',
   xai: 'x-ai',
 };
+
+/** Our provider key as `@pydantic/genai-prices` names the provider. */
+export const priceProviderId = (key: string): string => PRICE_PROVIDER_ID[key] ?? key;

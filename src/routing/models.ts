@@ -11,7 +11,7 @@ import { calcPrice, findProvider } from '@pydantic/genai-prices';
 import { GatewayError } from '../lib/errors.js';
 import type { Provider } from '../providers/types.js';
 import type { RouteTable } from './resolve.js';
-import { PRICE_PROVIDER_ID } from '../providers/table.js';
+import { priceProviderId } from '../providers/table.js';
 
 export function routable(table: RouteTable): Provider[] {
   return [...table.providers.values()].filter(
@@ -48,8 +48,6 @@ export function routeModel(model: unknown, table: RouteTable): { provider: Provi
   );
 }
 
-const priceId = (p: Provider): string => PRICE_PROVIDER_ID[p.key] ?? p.key;
-
 /** The candidates of the best rank: the model's maker first, then native routes before OpenAI-compatible twins. */
 function best(candidates: Provider[], model: string): Provider[] {
   if (candidates.length < 2) return candidates;
@@ -62,14 +60,14 @@ function best(candidates: Provider[], model: string): Provider[] {
   const isTwin = (p: Provider) =>
     p.style.id === 'openai' &&
     candidates.some((q) => q !== p && q.style.id !== 'openai' && q.base.host === p.base.host);
-  const rank = (p: Provider) => (priceId(p) === maker ? 0 : 2) + (isTwin(p) ? 1 : 0);
+  const rank = (p: Provider) => (priceProviderId(p.key) === maker ? 0 : 2) + (isTwin(p) ? 1 : 0);
   const top = Math.min(...candidates.map(rank));
   return candidates.filter((p) => rank(p) === top);
 }
 
 function knows(p: Provider, model: string): boolean {
   try {
-    return calcPrice({ input_tokens: 1, output_tokens: 1 }, model, { providerId: priceId(p) }) !== null;
+    return calcPrice({ input_tokens: 1, output_tokens: 1 }, model, { providerId: priceProviderId(p.key) }) !== null;
   } catch {
     return false;
   }
