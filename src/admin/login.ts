@@ -7,6 +7,7 @@
 import { Router } from 'express';
 import type { GatewayContext } from '../context.js';
 import { mask } from '../lib/redact.js';
+import { saveSettings } from './settings-routes.js';
 import { DEFAULT_APP_URL, startBrowserLogin, type BrowserLogin } from '../lava/login.js';
 
 export interface LoginStatus {
@@ -37,10 +38,8 @@ export function loginRoutes(ctx: GatewayContext, appUrl = process.env.LAVA_APP_U
     void current.done
       .then(async (secretKey) => {
         if (flow !== current) return;
-        const saved = await ctx.settings.patch({ lava: { secretKey } }, ctx.config);
+        const saved = await saveSettings(ctx, { lava: { secretKey } });
         if (!saved.ok) throw new Error(`the key was not saved: ${saved.errors.map((e) => e.message).join('; ')}`);
-        await ctx.applyConfig(saved.config);
-        ctx.events.emitEvent({ type: 'settings.changed' });
         status = { state: 'done', key: mask(secretKey), at: new Date().toISOString() };
       })
       .catch((e: Error) => {

@@ -6,6 +6,7 @@
 import { Router } from 'express';
 import type { GatewayContext } from '../context.js';
 import type { GatewayConfig } from '../config.js';
+import type { PatchResult } from '../settings.js';
 import { redact } from '../lib/redact.js';
 import { GatewayError } from '../lib/errors.js';
 
@@ -13,15 +14,25 @@ export function settingsRoutes(ctx: GatewayContext): Router {
   const r = Router();
   r.get('/api/settings', (_req, res) => res.json(settingsView(ctx)));
   r.patch('/api/settings', async (req, res) => {
-    const result = await ctx.settings.patch(req.body, ctx.config);
+    const result = await saveSettings(ctx, req.body);
     if (!result.ok) throw new GatewayError(result.status, 'invalid_settings', 'invalid settings', result.errors);
-    const before = ctx.config;
-    await ctx.applyConfig(result.config);
-    for (const change of upstreamChanges(before, result.config)) ctx.events.emitEvent(change);
-    ctx.events.emitEvent({ type: 'settings.changed' });
     res.json({ ...settingsView(ctx), restartNeeded: result.restartNeeded });
   });
   return r;
+}
+
+/**
+ * A settings change from any admin route: validated and written (settings.ts), applied at once,
+ * and announced (where requests go, then `settings.changed`). Nothing is applied when it fails.
+ */
+export async function saveSettings(ctx: GatewayContext, patch: unknown): Promise<PatchResult> {
+  const result = await ctx.settings.patch(patch, ctx.config);
+  if (!result.ok) return result;
+  const before = ctx.config;
+  await ctx.applyConfig(result.config);
+  for (const change of upstreamChanges(before, result.config)) ctx.events.emitEvent(change);
+  ctx.events.emitEvent({ type: 'settings.changed' });
+  return result;
 }
 
 export function settingsView(ctx: GatewayContext) {
