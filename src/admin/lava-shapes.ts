@@ -5,6 +5,7 @@
 import type { RequestRecord, RollupRow } from '../store/types.js';
 import { money } from '../lib/money.js';
 import { isoOffset } from '../lib/local-date.js';
+import { hourStart } from '../store/rollups.js';
 
 const ZERO = money(0);
 
@@ -71,7 +72,7 @@ export function toRestUsage(rows: RollupRow[], start: Date, end: Date, offsetMin
   let first = Infinity;
   let last = -Infinity;
   for (const r of rows) {
-    const t = Date.parse(`${r.hour}:00:00Z`);
+    const t = hourStart(r);
     first = Math.min(first, t);
     last = Math.max(last, t);
   }
@@ -84,7 +85,7 @@ export function toRestUsage(rows: RollupRow[], start: Date, end: Date, offsetMin
   }
   const totals: DayTotals = { total_requests: 0, total_usage_tokens: 0, cost: 0 };
   for (const row of rows) {
-    const d = days.get(dayOf(Date.parse(`${row.hour}:00:00Z`)));
+    const d = days.get(dayOf(hourStart(row)));
     for (const acc of d ? [d, totals] : [totals]) {
       acc.total_requests += row.requests;
       acc.total_usage_tokens += row.total_tokens;

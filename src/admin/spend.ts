@@ -4,17 +4,15 @@
  * the drift between Lava's cost and the local estimate. Days are the machine's local days.
  */
 import type { RollupRow } from '../store/types.js';
-import { totals } from '../store/rollups.js';
+import { hourStart, totals } from '../store/rollups.js';
 import { money, round10 } from '../lib/money.js';
-import { localDate, localDayStart } from '../lib/local-date.js';
+import { localDate, localDayStart, localMonthStart } from '../lib/local-date.js';
 
 const DAY = 86_400_000;
 
-const hourStart = (r: RollupRow) => Date.parse(`${r.hour}:00:00Z`);
-
 export function spendReport(rows: RollupRow[], days: number, by: 'model' | 'provider', now = new Date()) {
   const since = (d: number) => rows.filter((r) => hourStart(r) >= localDayStart(d, now).getTime());
-  const month = new Date(now.getFullYear(), now.getMonth(), 1).getTime();
+  const month = localMonthStart(now).getTime();
   const series = new Map<string, { date: string; key: string; cost: number; requests: number }>();
   for (const r of since(days - 1)) {
     const date = localDate(hourStart(r));
@@ -82,9 +80,6 @@ export function drift(rows: RollupRow[]) {
 
 /** The window spend reports read: enough local days back, and through the current hour. */
 export function spendWindow(days: number, now = new Date()): [Date, Date] {
-  const from = Math.min(
-    localDayStart(Math.max(days, 30) - 1, now).getTime(),
-    new Date(now.getFullYear(), now.getMonth(), 1).getTime(),
-  );
+  const from = Math.min(localDayStart(Math.max(days, 30) - 1, now).getTime(), localMonthStart(now).getTime());
   return [new Date(from - DAY), new Date(now.getTime() + 3_600_000)];
 }

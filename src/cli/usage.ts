@@ -8,7 +8,7 @@ import { money } from '../lib/money.js';
 import { csvLine } from '../lib/csv.js';
 import { localDate } from '../lib/local-date.js';
 import type { RollupRow } from '../store/types.js';
-import { addCell, emptyCell } from '../store/rollups.js';
+import { addCell, emptyCell, hourStart } from '../store/rollups.js';
 
 export const USAGE_HELP = `Usage: lava-desktop usage [--since DATE] [--by day|model|provider] [--json | --csv] [--data-dir DIR]
 
@@ -88,7 +88,7 @@ export function groupByLocalDay(rows: RollupRow[]): UsageLine[] {
     { date: string; provider: string; model: string; cell: ReturnType<typeof emptyCell> }
   >();
   for (const r of rows) {
-    const date = localDate(new Date(`${r.hour}:00:00Z`));
+    const date = localDate(hourStart(r));
     const key = `${date}\t${r.provider}\t${r.model}`;
     const g = groups.get(key) ?? { date, provider: r.provider, model: r.model, cell: emptyCell() };
     addCell(g.cell, r);

@@ -6,8 +6,8 @@
  */
 import type { GatewayConfig } from '../config.js';
 import type { RequestRecord, UsageStore } from '../store/types.js';
-import { localDate, localMonth } from '../lib/local-date.js';
-import { totals } from '../store/rollups.js';
+import { localDate, localDayStart, localMonth, localMonthStart } from '../lib/local-date.js';
+import { hourStart, totals } from '../store/rollups.js';
 import { money, round10 } from '../lib/money.js';
 import { GatewayError } from '../lib/errors.js';
 import type { GatewayEvent } from './events.js';
@@ -31,16 +31,13 @@ export interface BudgetState {
   fired: Set<string>;
 }
 
-const monthOf = (now: Date) => localMonth(now);
-
 export async function initBudgets(ctx: BudgetHost, now = new Date()): Promise<BudgetState> {
-  const monthStart = new Date(now.getFullYear(), now.getMonth(), 1);
-  const dayStart = new Date(now.getFullYear(), now.getMonth(), now.getDate());
-  const rows = await ctx.store.rollups(monthStart, new Date(now.getTime() + 3_600_000));
+  const dayStart = localDayStart(0, now).getTime();
+  const rows = await ctx.store.rollups(localMonthStart(now), new Date(now.getTime() + 3_600_000));
   const state: BudgetState = {
     day: localDate(now.getTime()),
-    today: Number(totals(rows.filter((r) => Date.parse(`${r.hour}:00:00Z`) >= dayStart.getTime())).cost),
-    month: monthOf(now),
+    today: Number(totals(rows.filter((r) => hourStart(r) >= dayStart)).cost),
+    month: localMonth(now),
     thisMonth: Number(totals(rows).cost),
     fired: new Set(),
   };
@@ -53,7 +50,8 @@ export async function initBudgets(ctx: BudgetHost, now = new Date()): Promise<Bu
 export function recordSpend(ctx: BudgetHost, state: BudgetState, r: RequestRecord, now = new Date()): void {
   const day = localDate(now.getTime());
   if (day !== state.day) Object.assign(state, { day, today: 0 });
-  if (monthOf(now) !== state.month) Object.assign(state, { month: monthOf(now), thisMonth: 0 });
+  const month = localMonth(now);
+  if (month !== state.month) Object.assign(state, { month, thisMonth: 0 });
   const cost = Number(r.cost ?? 0);
   if (!cost) return;
   state.today = round10(state.today + cost);

@@ -22,6 +22,8 @@ const USAGE_KEYS = Object.keys(emptyCell()).filter(
 
 /** Hour key of an ISO timestamp, in UTC: `YYYY-MM-DDTHH`. */
 export const hourOf = (iso: string): string => iso.slice(0, 13);
+/** When a row's hour begins (epoch ms). */
+export const hourStart = (r: Pick<RollupRow, 'hour'>): number => Date.parse(`${r.hour}:00:00Z`);
 export const cellKey = (r: Pick<RequestRecord, 'provider' | 'model'>): string => `${r.provider}\t${r.model ?? ''}`;
 
 export function addRecord(cell: RollupCell, r: RequestRecord): void {

@@ -18,6 +18,7 @@ import { LavaApiError, LavaClient, type RestRequest, type UsageTotals } from './
 import { openJsonFileChecked } from '../store/json-file.js';
 import type { RequestRecord, UsageStore } from '../store/types.js';
 import { applyLavaRecord, localIndex } from './reconcile.js';
+import { localDayStart, localMonthStart } from '../lib/local-date.js';
 
 export interface SyncSettings {
   secretKey: string;
@@ -334,11 +335,9 @@ export class SyncEngine {
 
   private async wallet(): Promise<void> {
     const now = new Date();
-    const dayStart = new Date(now.getFullYear(), now.getMonth(), now.getDate());
-    const monthStart = new Date(now.getFullYear(), now.getMonth(), 1);
     const [today, month] = await Promise.all([
-      this.client.usage(dayStart.toISOString()),
-      this.client.usage(monthStart.toISOString()),
+      this.client.usage(localDayStart(0, now).toISOString()),
+      this.client.usage(localMonthStart(now).toISOString()),
     ]);
     this.db.data.wallet = { today: today.totals, month: month.totals, at: now.toISOString() };
   }
