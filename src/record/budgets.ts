@@ -29,6 +29,9 @@ export interface BudgetState {
   thisMonth: number;
   /** `daily:2026-11-26:80` — alerts already sent (or passed before start-up). */
   fired: Set<string>;
+  /** The local day's bounds in ms, so a record does not format dates to know its day. */
+  dayFrom: number;
+  dayTo: number;
 }
 
 export async function initBudgets(ctx: BudgetHost, now = new Date()): Promise<BudgetState> {
@@ -40,6 +43,8 @@ export async function initBudgets(ctx: BudgetHost, now = new Date()): Promise<Bu
     month: localMonth(now),
     thisMonth: Number(totals(rows).cost),
     fired: new Set(),
+    dayFrom: dayStart,
+    dayTo: localDayStart(-1, now).getTime(),
   };
   // Thresholds already behind us at start-up are not announced again.
   for (const a of crossed(ctx, state)) state.fired.add(a.key);
@@ -48,15 +53,23 @@ export async function initBudgets(ctx: BudgetHost, now = new Date()): Promise<Bu
 
 /** Adds a finished request's cost and announces the thresholds it crosses. */
 export function recordSpend(ctx: BudgetHost, state: BudgetState, r: RequestRecord, now = new Date()): void {
-  const day = localDate(now.getTime());
-  if (day !== state.day) Object.assign(state, { day, today: 0 });
-  const month = localMonth(now);
-  if (month !== state.month) Object.assign(state, { month, thisMonth: 0 });
+  const t = now.getTime();
+  if (t < state.dayFrom || t >= state.dayTo) turnDay(state, now);
   const cost = Number(r.cost ?? 0);
   if (!cost) return;
   state.today = round10(state.today + cost);
   state.thisMonth = round10(state.thisMonth + cost);
   announceBudgets(ctx, state);
+}
+
+/** A new local day (or the clock moved back): today restarts, and the month when it changed too. */
+function turnDay(state: BudgetState, now: Date): void {
+  const day = localDate(now);
+  if (day !== state.day) Object.assign(state, { day, today: 0 });
+  const month = localMonth(now);
+  if (month !== state.month) Object.assign(state, { month, thisMonth: 0 });
+  state.dayFrom = localDayStart(0, now).getTime();
+  state.dayTo = localDayStart(-1, now).getTime();
 }
 
 /** Sends the alerts for thresholds newly crossed (after a request, or when a budget is lowered). */
