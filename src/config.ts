@@ -20,6 +20,8 @@ const providerSchema = z.strictObject({
   apiKey: z.string().min(1).optional(),
   origin: httpUrl.optional(),
   byok: z.boolean().optional(),
+  /** Use `apiKey` even for a client signed in with its own plan (default: the plan's token passes through). */
+  replaceSubscription: z.boolean().optional(),
   style: style.optional(),
   authHeader: z
     .string()

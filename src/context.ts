@@ -26,6 +26,8 @@ export interface GatewayContext {
   /** Dashboard login: the value of the session cookie. */
   sessionToken: string;
   settings: Settings;
+  /** Per tool, when its latest request started (ISO): the Connect page's "last request seen". */
+  lastSeen: Map<string, string>;
   /** Today's and this month's spend for budgets (set once the store is open). */
   budget?: BudgetState;
   /** Lava's web app for the browser login (default https://www.lava.so, or LAVA_APP_URL). */

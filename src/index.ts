@@ -9,6 +9,7 @@ import { ConfigError, resolveConfig, type ConfigLayers, type GatewayConfig } fro
 import { Settings } from './settings.js';
 import type { SecretStore } from './secrets.js';
 import { announceBudgets, initBudgets } from './record/budgets.js';
+import { seedLastSeen } from './record/recorder.js';
 import type { RouteTable } from './routing/resolve.js';
 import type { GatewayContext } from './context.js';
 import { facade, type Gateway } from './gateway.js';
@@ -128,6 +129,7 @@ async function start(
     store,
     events,
     paused: false,
+    lastSeen: new Map(),
     log,
     settings: new Settings(layers, opts.dataDir, opts.secretStore, routeTableOf),
     lavaAppUrl: opts.lavaAppUrl,
@@ -147,6 +149,8 @@ async function start(
   ctx.sync = await openSync(ctx, opts, log);
   undo.push(async () => ctx.sync?.stop());
   ctx.budget = await initBudgets(ctx);
+  // Off the start-up path: when each tool was last seen, from the stored records.
+  void seedLastSeen(ctx).catch((e: Error) => log(`store: cannot read when tools were last seen: ${e.message}`));
   const { server, setPort, drained, warm } = createGatewayServer(ctx, host, { ...DEFAULT_TIMEOUTS, ...opts.timeouts });
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {

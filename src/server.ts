@@ -10,7 +10,7 @@ import type { GatewayContext } from './context.js';
 import { GatewayError, sendError } from './lib/errors.js';
 import { safeEqual } from './admin/auth.js';
 import { createPipeline } from './routing/pipeline.js';
-import { classify } from './routing/classify.js';
+import { classify, splitTag } from './routing/classify.js';
 import { clientCredential, CREDENTIAL_HEADERS, requestUrl, withoutQueryKey } from './routing/credentials.js';
 import { budgetRefusal } from './record/budgets.js';
 import { recordRequest } from './record/recorder.js';
@@ -104,8 +104,10 @@ export function createGatewayServer(
     if (!host.ok) return plainError(res, host.status, host.code, host.message);
     const target = originForm(req.url ?? '/', hosts);
     if (!target.ok) return plainError(res, target.status, target.code, target.message);
-    req.url = target.url;
-    const path = target.path;
+    const tagged = splitTag(target.url);
+    if (!tagged) return plainError(res, 400, 'bad_tag', 'a route tag (/@<tag>/…) is 1–40 of a-z 0-9 . _ -');
+    req.url = tagged.url;
+    const path = tagged.tag === null ? target.path : pathOf(tagged.url);
     if (path === '/healthz') return healthz(ctx, res);
     if (isAdminPath(path)) {
       const o = checkAdminOrigin(req, ownOrigins);
@@ -114,7 +116,7 @@ export function createGatewayServer(
       return void app(req, res);
     }
     const kind = classify(req.method, target.url, path, ctx.table);
-    if (kind) return void pipeline.handle(req, res, kind, proxyRefusal(ctx, req));
+    if (kind) return void pipeline.handle(req, res, kind, proxyRefusal(ctx, req), tagged.tag);
     cutSlowBody(req, timeouts.bodyIdleMs);
     app(req, res);
   });
@@ -164,6 +166,11 @@ function proxyRefusal(ctx: GatewayContext, req: http.IncomingMessage): GatewayEr
 }
 
 const NO_QUERY = new URL('http://x');
+
+const pathOf = (url: string): string => {
+  const q = url.search(/[?#]/);
+  return q < 0 ? url : url.slice(0, q);
+};
 
 /** `GET /healthz`: up, the version, and whether records are being written (PRODUCT.md §3, §6). */
 function healthz(ctx: GatewayContext, res: http.ServerResponse): void {

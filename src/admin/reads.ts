@@ -3,13 +3,13 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { GatewayContext } from '../context.js';
 import { exportCsv, listFiltered, listQuery } from './requests.js';
-import { spendReport, spendWindow } from './spend.js';
+import { SPEND_BY, spendReport, spendWindow } from './spend.js';
 import { budgetStatus } from '../record/budgets.js';
 import { badRequest, notFound, parse, withCursor } from './query.js';
 
 const spendQuery = z.object({
   days: z.coerce.number().int().min(1).max(366).default(30),
-  by: z.enum(['model', 'provider']).default('model'),
+  by: z.enum(SPEND_BY).default('model'),
 });
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD');
 const csvQuery = z.object({ from: day, to: day });

@@ -4,17 +4,21 @@ import { existsSync } from 'node:fs';
 import { parse, UsageError } from './args.js';
 import { defaultDataDir } from '../data-dir.js';
 import { LowdbStore } from '../store/lowdb-store.js';
-import { money } from '../lib/money.js';
+import { money, round10 } from '../lib/money.js';
 import { csvLine } from '../lib/csv.js';
 import { localDate } from '../lib/local-date.js';
 import type { RollupRow } from '../store/types.js';
-import { addCell, emptyCell, hourStart } from '../store/rollups.js';
+import { addCell, emptyCell, hourStart, spentOf } from '../store/rollups.js';
+import { breakdown } from '../admin/spend.js';
 
-export const USAGE_HELP = `Usage: lava-desktop usage [--since DATE] [--by day|model|provider] [--json | --csv] [--data-dir DIR]
+export const USAGE_HELP = `Usage: lava-desktop usage [--since DATE] [--by KEY] [--json | --csv] [--data-dir DIR]
 
 Spend and requests from the local store (local days), by day × provider × model unless --by says otherwise.
+Cost is money spent; requests billed to your own plan (e.g. Claude Code signed in with a Claude plan) show
+their API-priced value apart ("plan value").
   --since DATE   first day to include (YYYY-MM-DD or any ISO date; default: 30 days ago)
-  --by KEY       one row per day, per provider/model, or per provider
+  --by KEY       day, model, provider (rows summed over the others), or tool, project, branch, session,
+                 billing (one row per value; "(unattributed)" holds what is not known, so rows sum to the total)
   --json, --csv  machine-readable rows
   --data-dir DIR the data dir (default: the OS app-data folder, or LAVA_DESKTOP_DATA_DIR)`;
 
@@ -27,7 +31,13 @@ export interface UsageLine {
   output_tokens: number;
   cost: string | null;
   unpriced: number;
+  /** API-priced value of requests billed to the client's own plan (not in cost). */
+  subscriptionValue: string;
 }
+
+const DIMENSIONS = ['tool', 'project', 'branch', 'session', 'billing'] as const;
+type Dimension = (typeof DIMENSIONS)[number];
+const BY = ['day', 'model', 'provider', ...DIMENSIONS];
 
 export async function usage(argv: string[]): Promise<number> {
   const { values } = parse(
@@ -50,14 +60,12 @@ export async function usage(argv: string[]): Promise<number> {
     : new Date(Date.now() - 30 * 86_400_000);
   if (Number.isNaN(since.getTime())) throw new UsageError(`--since: "${values.since}" is not a date (use YYYY-MM-DD)`);
   const by = values.by;
-  if (by !== undefined && !['day', 'model', 'provider'].includes(by))
-    throw new UsageError(`--by: "${by}" must be day, model or provider`);
+  if (by !== undefined && !BY.includes(by)) throw new UsageError(`--by: "${by}" must be one of ${BY.join(', ')}`);
   if (values.json && values.csv) throw new UsageError('--json and --csv: choose one');
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
-  const lines = regroup(
-    existsSync(dataDir) ? await readLines(dataDir, since) : [],
-    by as 'day' | 'model' | 'provider' | undefined,
-  );
+  const rows = existsSync(dataDir) ? await readRows(dataDir, since) : [];
+  if ((DIMENSIONS as readonly string[]).includes(by!)) return printDimension(rows, by as Dimension, values);
+  const lines = regroup(groupByLocalDay(rows), by as 'day' | 'model' | 'provider' | undefined);
   if (values.json) {
     console.log(JSON.stringify(lines, null, 2));
     return 0;
@@ -76,22 +84,73 @@ export async function usage(argv: string[]): Promise<number> {
   return 0;
 }
 
-async function readLines(dataDir: string, since: Date): Promise<UsageLine[]> {
+async function readRows(dataDir: string, since: Date): Promise<RollupRow[]> {
   const store = await LowdbStore.open({ dataDir, retentionDays: 36500, log: (m) => console.error(m), readOnly: true });
-  const rows = await store.rollups(since, new Date(Date.now() + 3_600_000));
-  return groupByLocalDay(rows);
+  return store.rollups(since, new Date(Date.now() + 3_600_000));
+}
+
+/** `--by tool|project|branch|session|billing`: one row per value, what is not known as "(unattributed)". */
+function printDimension(rows: RollupRow[], by: Dimension, out: { json?: boolean; csv?: boolean }): number {
+  const groups = breakdown(rows, by);
+  const cols = ['requests', 'tokens', 'cost', 'unpriced', 'subscriptionValue'] as const;
+  if (out.json)
+    console.log(
+      JSON.stringify(
+        groups.map(({ key, ...g }) => ({ [by]: key, ...g })),
+        null,
+        2,
+      ),
+    );
+  else if (out.csv) {
+    process.stdout.write(csvLine([by, ...cols]));
+    for (const g of groups) process.stdout.write(csvLine([g.key ?? '', ...cols.map((c) => g[c])]));
+  } else console.log(renderDimension(groups, by));
+  return 0;
+}
+
+function renderDimension(groups: ReturnType<typeof breakdown>, by: Dimension): string {
+  if (groups.length === 0) return 'No requests recorded yet. Connect a tool: lava-desktop connect <tool>.';
+  const header = [by, 'reqs', 'tokens', 'cost', 'plan value'];
+  const body = groups.map((g) => [
+    g.key ?? '(unattributed)',
+    String(g.requests),
+    String(g.tokens),
+    `$${Number(g.cost).toFixed(4)}${g.unpriced ? '*' : ''}`,
+    Number(g.subscriptionValue) ? `$${Number(g.subscriptionValue).toFixed(4)}` : '',
+  ]);
+  const sum = (f: (g: (typeof groups)[number]) => number) => groups.reduce((s, g) => s + f(g), 0);
+  const plan = sum((g) => Number(g.subscriptionValue));
+  return [
+    ...table(header, body),
+    '',
+    `total: $${sum((g) => Number(g.cost)).toFixed(4)} spent over ${sum((g) => g.requests)} requests` +
+      (plan ? `, plus $${plan.toFixed(4)} of API-priced use on your own plan` : ''),
+    ...(groups.some((g) => g.unpriced) ? [UNPRICED_NOTE] : []),
+  ].join('\n');
+}
+
+const UNPRICED_NOTE = '* some requests use a model without known prices (not counted in cost)';
+
+/** Aligned columns: the first three left, numbers right. */
+function table(header: string[], body: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const numeric = (i: number) => i >= header.length - 4;
+  const row = (cells: string[]) =>
+    cells.map((c, i) => (numeric(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
+  return [row(header), ...body.map(row)];
 }
 
 export function groupByLocalDay(rows: RollupRow[]): UsageLine[] {
   const groups = new Map<
     string,
-    { date: string; provider: string; model: string; cell: ReturnType<typeof emptyCell> }
+    { date: string; provider: string; model: string; cell: ReturnType<typeof emptyCell>; plan: number }
   >();
   for (const r of rows) {
     const date = localDate(hourStart(r));
     const key = `${date}\t${r.provider}\t${r.model}`;
-    const g = groups.get(key) ?? { date, provider: r.provider, model: r.model, cell: emptyCell() };
-    addCell(g.cell, r);
+    const g = groups.get(key) ?? { date, provider: r.provider, model: r.model, cell: emptyCell(), plan: 0 };
+    addCell(g.cell, { ...r, cost: spentOf(r) });
+    g.plan = round10(g.plan + r.cost - spentOf(r));
     groups.set(key, g);
   }
   return [...groups.values()]
@@ -105,6 +164,7 @@ export function groupByLocalDay(rows: RollupRow[]): UsageLine[] {
       output_tokens: g.cell.output_tokens,
       cost: g.cell.unpriced === g.cell.requests && g.cell.cost === 0 ? null : money(g.cell.cost),
       unpriced: g.cell.unpriced,
+      subscriptionValue: money(g.plan),
     }));
 }
 
@@ -124,12 +184,14 @@ export function regroup(lines: UsageLine[], by?: 'day' | 'model' | 'provider'): 
       output_tokens: 0,
       cost: null,
       unpriced: 0,
+      subscriptionValue: '0',
     };
     g.requests += l.requests;
     g.input_tokens += l.input_tokens;
     g.output_tokens += l.output_tokens;
     g.unpriced += l.unpriced;
     if (l.cost !== null) g.cost = money(Number(g.cost ?? 0) + Number(l.cost));
+    g.subscriptionValue = money(Number(g.subscriptionValue) + Number(l.subscriptionValue));
     out.set(k, g);
   }
   return [...out.values()].sort((a, b) => Number(b.cost ?? 0) - Number(a.cost ?? 0) || b.date.localeCompare(a.date));
@@ -150,16 +212,14 @@ export function renderTable(lines: UsageLine[]): string {
     String(l.output_tokens),
     fmtCost(l),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const row = (cells: string[]) =>
-    cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
   const total = lines.reduce((s, l) => s + Number(l.cost ?? 0), 0);
+  const plan = lines.reduce((s, l) => s + Number(l.subscriptionValue), 0);
   const out = [
-    row(header),
-    ...body.map(row),
+    ...table(header, body),
     '',
-    `total: $${total.toFixed(4)} over ${lines.reduce((s, l) => s + l.requests, 0)} requests`,
+    `total: $${total.toFixed(4)} over ${lines.reduce((s, l) => s + l.requests, 0)} requests` +
+      (plan ? `, plus $${plan.toFixed(4)} of API-priced use on your own plan` : ''),
   ];
-  if (lines.some((l) => l.unpriced)) out.push('* some requests use a model without known prices (not counted in cost)');
+  if (lines.some((l) => l.unpriced)) out.push(UNPRICED_NOTE);
   return out.join('\n');
 }

@@ -37,6 +37,9 @@ export interface ExchangeInit {
   method: string;
   path: string;
   client: string;
+  /** The route's `/@<tag>/` prefix, and the tool (from the tag or the User-Agent). */
+  tag: string | null;
+  tool: string | null;
   startedAt: Date;
   t0: number;
 }
@@ -69,6 +72,8 @@ export class Exchange {
   /** Secrets that must not be kept in captured bodies (keys, tokens, the client's own credential). */
   secrets: (string | undefined)[] = [];
   clientKey?: string;
+  /** What the request carries about its session (attribution joins it to the tool's files). */
+  hints: { session?: string } = {};
   private meter?: StreamMeter;
   /** Raw stream text kept (capped) when usage must be estimated from it. */
   private kept?: { text: string; over: boolean };
@@ -208,6 +213,12 @@ export class Exchange {
       costSource: price.costSource,
       pricesVersion: PRICES_VERSION,
       client: this.init.client,
+      tag: this.init.tag,
+      tool: this.init.tool,
+      project: null,
+      branch: null,
+      session: this.hints.session ?? null,
+      billing: route?.billing ?? null,
       origin: 'local',
       sync: 'local',
     };

@@ -6,6 +6,7 @@
 import type { Transform } from 'node:stream';
 import type { ApiStyle, Provider, StyleId } from '../providers/types.js';
 import type { Json } from '../lib/json.js';
+import type { Billing } from '../store/types.js';
 
 export interface Route {
   /** Provider key for the record: a table/custom key, or the host for foreign URLs. */
@@ -21,6 +22,8 @@ export interface Route {
   guarded: boolean;
   /** Headers to set on the upstream request (credentials). */
   setHeaders: Record<string, string>;
+  /** Who pays (PRODUCT.md §13): the client's plan, a provider API key, or Lava. */
+  billing: Billing;
 }
 
 /** A response in another API than the client's: how to rebuild it. */

@@ -6,7 +6,7 @@ import { calcPrice } from '@pydantic/genai-prices';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Usage } from '../providers/usage.js';
+import { emptyUsage, type Usage } from '../providers/usage.js';
 import { priceProviderId } from '../providers/table.js';
 import { money } from '../lib/money.js';
 
@@ -55,4 +55,31 @@ export function priceOf(
   }
   if (!result) return { costSource: 'unknown' };
   return { cost: money(result.total_price), costSource: 'prices' };
+}
+
+/**
+ * What prompt caching saved on these tokens at the model's prices (PRODUCT.md §13): cache reads
+ * at the input price minus what they cost, less the premium cache writes paid over plain input.
+ * 0 when the price data does not know the model.
+ */
+export function cacheSavings(
+  providerKey: string,
+  model: string,
+  cached: { read: number; write: number },
+  at: Date,
+): number {
+  const cost = (usage: Usage) => Number(priceOf(providerKey, model, usage, at).cost ?? NaN);
+  const base = { ...emptyUsage(), output_tokens: 0 };
+  let saved = 0;
+  if (cached.read > 0) {
+    const plain = cost({ ...base, input_tokens: cached.read });
+    const read = cost({ ...base, input_tokens: cached.read, cache_read_tokens: cached.read });
+    if (Number.isFinite(plain) && Number.isFinite(read)) saved += plain - read;
+  }
+  if (cached.write > 0) {
+    const plain = cost({ ...base, input_tokens: cached.write });
+    const write = cost({ ...base, input_tokens: cached.write, cache_write_tokens: cached.write });
+    if (Number.isFinite(plain) && Number.isFinite(write)) saved -= write - plain;
+  }
+  return saved;
 }

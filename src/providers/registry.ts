@@ -21,6 +21,7 @@ export interface ProviderConfig {
   apiKey?: string;
   origin?: string;
   byok?: boolean;
+  replaceSubscription?: boolean;
   style?: StyleId;
   authHeader?: string;
 }
@@ -68,6 +69,7 @@ function makeProvider(
     mode: cfg?.mode ?? defaultMode,
     apiKey: cfg?.apiKey,
     byok: cfg?.byok ?? false,
+    replaceSubscription: cfg?.replaceSubscription ?? false,
     authHeader: cfg?.authHeader,
   };
 }

@@ -43,6 +43,11 @@ export interface ApiStyle {
   streamMeter(path: string): StreamMeter;
   /** The gateway's own error in this API's error shape. */
   errorBody(status: number, code: string, message: string): unknown;
+  /**
+   * True when the credential a client sent is its own subscription sign-in (a Claude plan's
+   * OAuth token), not a per-token API key: such requests are billed to the plan.
+   */
+  isSubscription?(credential: string): boolean;
 }
 
 export interface ProviderRow {
@@ -71,6 +76,8 @@ export interface Provider {
   mode: 'direct' | 'lava';
   apiKey?: string;
   byok: boolean;
+  /** Replace a client's subscription credential with `apiKey` too (default: a plan sign-in passes through). */
+  replaceSubscription: boolean;
   /** Custom auth header name for custom providers (value is the raw key, or `Bearer` when authorization). */
   authHeader?: string;
 }

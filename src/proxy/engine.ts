@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { createProxyMiddleware, debugProxyErrorsPlugin, type Plugin, type RequestHandler } from 'http-proxy-middleware';
 import { GatewayError, sendError } from '../lib/errors.js';
 import { STYLES } from '../providers/registry.js';
-import { clientOf } from '../metering/client.js';
+import { clientOf, toolFor } from '../metering/client.js';
 import { newRecordId } from '../metering/ids.js';
 import { isFreeCall } from '../metering/free.js';
 import { Exchange } from '../metering/exchange.js';
@@ -56,14 +56,18 @@ export function createProxy(given: ProxyOptions) {
   };
 
   /** The exchange of a new request: its id (sent back at once), client, start time. */
-  function begin(req: IncomingMessage, res: ServerResponse): Exchange {
+  function begin(req: IncomingMessage, res: ServerResponse, tag: string | null): Exchange {
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
+    const ua = req.headers['user-agent'];
+    const tool = toolFor(tag, ua);
     const ex = new Exchange({
       id: newRecordId(),
       method: req.method ?? 'GET',
       path: q < 0 ? rawUrl : rawUrl.slice(0, q),
-      client: clientOf(req.headers['user-agent']),
+      client: clientOf(ua, tool),
+      tag,
+      tool,
       startedAt: new Date(),
       t0: performance.now(),
     });
@@ -92,6 +96,8 @@ export function createProxy(given: ProxyOptions) {
       model: ex.info.model,
       stream: ex.info.stream,
       client: ex.init.client,
+      tool: ex.init.tool,
+      tag: ex.init.tag,
     });
     const proxy = proxies[route.guarded ? 'guarded' : 'direct'][route.target.protocol as 'http:' | 'https:'];
     await proxy(req, res, (err?: unknown) => {

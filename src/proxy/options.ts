@@ -4,7 +4,10 @@ import type { RequestRecord } from '../store/types.js';
 
 export interface ProxyOptions {
   onStart: (
-    r: Pick<RequestRecord, 'id' | 'startedAt' | 'provider' | 'method' | 'path' | 'model' | 'stream' | 'client'>,
+    r: Pick<
+      RequestRecord,
+      'id' | 'startedAt' | 'provider' | 'method' | 'path' | 'model' | 'stream' | 'client' | 'tool' | 'tag'
+    >,
   ) => void;
   onEnd: (r: RequestRecord) => void;
   /** With a hard budget, a check run as a stream goes: given its cost so far, the refusal if it crosses the cap. */

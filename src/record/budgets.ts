@@ -55,7 +55,8 @@ export async function initBudgets(ctx: BudgetHost, now = new Date()): Promise<Bu
 export function recordSpend(ctx: BudgetHost, state: BudgetState, r: RequestRecord, now = new Date()): void {
   const t = now.getTime();
   if (t < state.dayFrom || t >= state.dayTo) turnDay(state, now);
-  const cost = Number(r.cost ?? 0);
+  // A request billed to the client's own plan spends no money.
+  const cost = r.billing === 'subscription' ? 0 : Number(r.cost ?? 0);
   if (!cost) return;
   state.today = round10(state.today + cost);
   state.thisMonth = round10(state.thisMonth + cost);

@@ -11,12 +11,30 @@ import { recordSpend, type BudgetHost } from './budgets.js';
 export interface RecorderHost extends BudgetHost {
   store: UsageStore;
   sync?: Pick<SyncEngine, 'onRecord' | 'noteLavaRefusal'>;
+  lastSeen?: Map<string, string>;
 }
 
 export function recordRequest(host: RecorderHost, r: RequestRecord): void {
+  if (r.tool) host.lastSeen?.set(r.tool, r.startedAt);
   host.sync?.onRecord(r);
   if (host.budget) recordSpend(host, host.budget, r);
   if (r.mode === 'lava' && r.error?.startsWith('lava: ')) host.sync?.noteLavaRefusal(r.error, r.status);
   host.store.append(r);
   host.events.emitEvent({ type: 'request.completed', request: r as unknown as Record<string, unknown> });
+}
+
+/**
+ * When each tool was last seen, from what is stored: the newest records give exact times, older
+ * tools the start of the last hour their rollups count them in (30 days back).
+ */
+export async function seedLastSeen(host: Pick<RecorderHost, 'store' | 'lastSeen'>, now = new Date()): Promise<void> {
+  const seen = host.lastSeen;
+  if (!seen) return;
+  const keep = (tool: string | null | undefined, at: string) => {
+    if (tool && !(seen.get(tool)! >= at)) seen.set(tool, at);
+  };
+  for (const r of (await host.store.list({ limit: 500 })).data) keep(r.tool, r.startedAt);
+  const rows = await host.store.rollups(new Date(now.getTime() - 30 * 86_400_000), new Date(now.getTime() + 3_600_000));
+  const exact = new Set(seen.keys());
+  for (const row of rows) if (row.tool && !exact.has(row.tool)) keep(row.tool, `${row.hour}:00:00.000Z`);
 }

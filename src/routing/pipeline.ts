@@ -21,8 +21,9 @@ export function createPipeline(opts: PipelineOptions) {
     res: ServerResponse,
     kind: RouteKind,
     refusal?: GatewayError,
+    tag: string | null = null,
   ): Promise<void> {
-    const ex = proxy.begin(req, res);
+    const ex = proxy.begin(req, res, tag);
     // Before resolution strips it: the client's own key, so captured bodies can mask it.
     if (opts.captureBodies()) ex.clientKey = clientCredential(req.headers, requestUrl(req.url ?? '/'));
     try {

@@ -124,6 +124,12 @@ export function providerRoute(
   const upstream = joinOrigin(p.documented, pathAndQuery);
   const base = { providerKey: p.key, provider: p, style: p.style, upstream, guarded: false };
   const lava = table.lava;
+  const target = joinOrigin(p.origin, pathAndQuery);
+  const own = clientCredential(headers, target);
+  // A client signed in with its own plan keeps it: Lava or a configured key would bill it per token.
+  const plan = own !== undefined && p.style.isSubscription?.(own) === true;
+  if (plan && !p.replaceSubscription)
+    return { ...base, mode: 'direct', target, setHeaders: {}, billing: 'subscription' };
   if (p.mode === 'lava' && lava.secretKey) {
     stripCredentials(headers, upstream);
     const token = forwardToken({
@@ -137,20 +143,20 @@ export function providerRoute(
       mode: 'lava',
       target: lavaForward(lava.baseUrl, lava.secretKey, upstream),
       setHeaders: { authorization: `Bearer ${token}` },
+      billing: 'lava',
     };
   }
-  const target = joinOrigin(p.origin, pathAndQuery);
   if (p.apiKey) {
     stripCredentials(headers, target);
-    return { ...base, mode: 'direct', target, setHeaders: { ...providerAuthHeaders(p, p.apiKey) } };
+    return { ...base, mode: 'direct', target, setHeaders: providerAuthHeaders(p, p.apiKey), billing: 'api' };
   }
-  const own = clientCredential(headers, target);
   const lavaSecret = own ? lavaSecretOf(own) : undefined;
   if (lavaSecret) {
     // The client brought a Lava key or forward token: hand the request to Lava as it is.
-    return { ...base, mode: 'lava', target: lavaForward(lava.baseUrl, lavaSecret, upstream), setHeaders: {} };
+    const to = lavaForward(lava.baseUrl, lavaSecret, upstream);
+    return { ...base, mode: 'lava', target: to, setHeaders: {}, billing: 'lava' };
   }
-  return { ...base, mode: 'direct', target, setHeaders: {} };
+  return { ...base, mode: 'direct', target, setHeaders: {}, billing: plan ? 'subscription' : 'api' };
 }
 
 function lavaForward(configured: string | undefined, secret: string, upstream: URL): URL {
@@ -190,5 +196,6 @@ function foreignRoute(url: URL, headers: IncomingHttpHeaders, table: RouteTable)
     mode: 'direct',
     guarded: !allowed,
     setHeaders: {},
+    billing: 'api',
   };
 }

@@ -9,8 +9,29 @@ import type { Low } from 'lowdb';
 import type { Log } from './json-file.js';
 import { RollupFiles, type DayRollup, type Watermark } from './rollup-files.js';
 import type { SegmentData } from './segments.js';
-import { addCell, addRecord, applyLavaCost, cellKey, emptyCell, hourOf } from './rollups.js';
-import type { RequestRecord, RollupRow } from './types.js';
+import {
+  addCell,
+  addRecord,
+  applyLavaCost,
+  cellKey,
+  emptyCell,
+  hourOf,
+  keyParts,
+  legacyKey,
+  recordShare,
+  subtractCell,
+} from './rollups.js';
+import type { RequestRecord, RollupCell, RollupRow } from './types.js';
+
+/** The cell a record was counted in (files from before the who-and-where dimensions key by provider and model). */
+function cellOf(rollup: Low<DayRollup>, r: RequestRecord) {
+  const cells = (rollup.data.cells[hourOf(r.startedAt)] ??= {});
+  for (const key of [cellKey(r), legacyKey(r)]) {
+    const cell: RollupCell | undefined = cells[key];
+    if (cell) return { cells, key, cell };
+  }
+  return undefined;
+}
 
 /** Where replay finds the segments of a day on disk. */
 export interface SegmentSource {
@@ -119,10 +140,25 @@ export class DayRollups {
   }
 
   /** Lava's cost replaced a record's estimate: move the cell's cost and count the drift. */
-  applyLavaCost(rollup: Low<DayRollup>, day: string, record: RequestRecord, before: string | undefined): void {
-    const cell = (rollup.data.cells[hourOf(record.startedAt)] ??= {})[cellKey(record)];
+  applyLavaCost(rollup: Low<DayRollup>, day: string, record: RequestRecord, before: RequestRecord): void {
+    const cell = cellOf(rollup, before)?.cell;
     if (!cell || record.cost === undefined) return;
-    applyLavaCost(cell, before, record.cost, record.localCost);
+    applyLavaCost(cell, before.cost, record.cost, record.localCost);
+    this.dirty.set(day, ++this.gen);
+  }
+
+  /**
+   * A record's dimensions changed (attribution landed): its share moves from the cell it was
+   * counted in (`before`'s key) to the cell of what it is now, so breakdowns keep summing to the total.
+   */
+  moveRecord(rollup: Low<DayRollup>, day: string, before: RequestRecord, record: RequestRecord): void {
+    const from = cellOf(rollup, before);
+    const toKey = cellKey(record);
+    if (!from || from.key === toKey) return;
+    const share = recordShare(record);
+    subtractCell(from.cell, share);
+    if (from.cell.requests <= 0) delete from.cells[from.key];
+    addCell((from.cells[toKey] ??= emptyCell()), share);
     this.dirty.set(day, ++this.gen);
   }
 
@@ -154,8 +190,7 @@ export class DayRollups {
       for (const [hour, cells] of Object.entries(db.data.cells)) {
         if (hour < fromHour || hour >= toHour) continue;
         for (const [key, cell] of Object.entries(cells)) {
-          const [provider = '', model = ''] = key.split('\t');
-          const row: RollupRow = { hour, provider, model, ...emptyCell() };
+          const row: RollupRow = { hour, ...keyParts(key), ...emptyCell() };
           addCell(row, cell);
           rows.push(row);
         }

@@ -21,7 +21,15 @@ import { HealthState, type StoreHealth } from './health.js';
 import { importRescued, saveRescue } from './rescue.js';
 import { DayRollups } from './day-rollups.js';
 import { listRecords } from './paging.js';
-import type { CloseResult, ListOptions, RecordPage, RequestRecord, RollupRow, UsageStore } from './types.js';
+import {
+  ROLLUP_DIMENSIONS,
+  type CloseResult,
+  type ListOptions,
+  type RecordPage,
+  type RequestRecord,
+  type RollupRow,
+  type UsageStore,
+} from './types.js';
 
 export const FLUSH_MS = 200;
 /** Records kept in memory while the disk refuses them; past this, new ones are dropped and counted. */
@@ -304,14 +312,16 @@ export class LowdbStore implements UsageStore {
     const day = dayOfId(id);
     if (!day) return undefined;
     // The rollup first: a load that fails leaves the record untouched, so a retry applies both.
-    const rollup = patch.costSource === 'lava' ? await this.dayRollups.load(day) : undefined;
+    const counted = patch.costSource === 'lava' || ROLLUP_DIMENSIONS.some((d) => d in patch);
+    const rollup = counted ? await this.dayRollups.load(day) : undefined;
     const found = await this.locate(id);
     if (!found) return undefined;
     const { seg, record } = found;
-    const before = { cost: record.cost, costSource: record.costSource };
+    const before = { ...record };
     Object.assign(record, patch);
     if (rollup && record.costSource === 'lava' && before.costSource !== 'lava')
-      this.dayRollups.applyLavaCost(rollup, seg.day, record, before.cost);
+      this.dayRollups.applyLavaCost(rollup, seg.day, record, before);
+    if (rollup) this.dayRollups.moveRecord(rollup, seg.day, before, record);
     this.touch(seg);
     return record;
   }

@@ -4,6 +4,8 @@ import type { StoreHealth } from './health.js';
 
 export type { StoreHealth } from './health.js';
 
+export type Billing = 'subscription' | 'api' | 'lava';
+
 export interface RequestRecord {
   id: string;
   startedAt: string;
@@ -28,6 +30,14 @@ export interface RequestRecord {
   responseId?: string;
   lavaRequestId?: string;
   client: string;
+  /** Who and where (PRODUCT.md §13): the route's `/@<tag>/`, the tool, where it ran, who pays. */
+  tag?: string | null;
+  tool?: string | null;
+  /** The tool's working directory, git branch and session, joined from its session files (may come later). */
+  project?: string | null;
+  branch?: string | null;
+  session?: string | null;
+  billing?: Billing | null;
   origin?: 'local' | 'remote';
   sync: 'local' | 'pending' | 'synced';
   /** On the unified endpoints: the API the client spoke (the provider's is the provider's style). */
@@ -52,11 +62,21 @@ export interface RollupCell extends Required<Omit<Usage, 'audio_tokens'>> {
   synced_estimate: number;
 }
 
+/** The dimensions a rollup cell is kept by besides its hour (PRODUCT.md §13's breakdowns). */
+export const ROLLUP_DIMENSIONS = ['provider', 'model', 'tool', 'billing', 'project', 'branch', 'session'] as const;
+export type RollupDimension = (typeof ROLLUP_DIMENSIONS)[number];
+
 export interface RollupRow extends RollupCell {
   /** Hour, `YYYY-MM-DDTHH` in UTC. */
   hour: string;
   provider: string;
   model: string;
+  /** null: not known (records from before these fields, or not attributed). */
+  tool: string | null;
+  billing: Billing | null;
+  project: string | null;
+  branch: string | null;
+  session: string | null;
 }
 
 export interface RecordPage {

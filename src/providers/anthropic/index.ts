@@ -11,6 +11,8 @@ import { asObject, stringField } from '../../lib/json.js';
 export const anthropicStyle: ApiStyle = {
   id: 'anthropic',
   authHeaders: (key) => ({ 'x-api-key': key }),
+  // Claude Code signed in with a Claude plan sends an OAuth access token (`sk-ant-oat…`) as a Bearer.
+  isSubscription: (credential) => credential.startsWith('sk-ant-oat'),
   defaultHeaders: { 'anthropic-version': '2023-06-01' },
   requestInfo(body) {
     const b = asObject(body);
