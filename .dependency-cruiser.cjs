@@ -23,6 +23,8 @@ const TIERS = [
     '^src/settings\\.ts$',
     '^src/secrets\\.ts$',
     '^src/data-dir\\.ts$',
+    '^src/gateway-file\\.ts$',
+    '^src/service/',
     '^src/version\\.ts$',
   ],
   ['^src/pipeline/', '^src/prices/'],

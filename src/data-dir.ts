@@ -4,21 +4,17 @@
  * secrets file (0600), and `gateway.lock`: one data dir, one gateway (two writers on one store
  * would overwrite each other's files).
  */
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { chmod, mkdir, open, readFile, realpath, rm, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import net from 'node:net';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { ConfigError, readJsonObject } from './config.js';
 import { writeAtomic } from './lib/atomic-file.js';
+import { gatewayFile, isAlive, readGatewayInfo } from './gateway-file.js';
 
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
-  if (env.LAVA_DESKTOP_DATA_DIR) return env.LAVA_DESKTOP_DATA_DIR;
-  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'lava-desktop');
-  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'lava-desktop');
-  return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'lava-desktop');
-}
+// The light half (no config), re-exported so the data dir reads as one module.
+export { defaultDataDir, gatewayFile, isAlive, readGatewayInfo, type GatewayInfo } from './gateway-file.js';
 
 /**
  * Creates the data dir (0700). An existing one that others can read is closed to them: it holds
@@ -53,16 +49,6 @@ const LOCK = 'gateway.lock';
 interface LockBody {
   pid: number;
   startedAt: string;
-}
-
-/** Whether a process with this pid exists (one of another user's counts). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 const cannotWrite = (dir: string, e: unknown): StartError =>
@@ -192,29 +178,9 @@ export async function writeJsonAtomic(file: string, value: unknown, mode = 0o600
   await writeAtomic(file, JSON.stringify(value, null, 2) + '\n', mode);
 }
 
-export interface GatewayInfo {
-  url: string;
-  port: number;
-  pid: number;
-  adminToken: string;
-  startedAt: string;
-  /** `security.localKey`, when set: what local tools send as their API key (`lava-desktop env`). */
-  localKey?: string;
-}
-
-export const gatewayFile = (dir: string): string => join(dir, 'gateway.json');
-
 export async function removeGatewayFile(dir: string, pid: number): Promise<void> {
   const info = readGatewayInfo(dir);
   if (info?.pid === pid) await rm(gatewayFile(dir), { force: true });
-}
-
-export function readGatewayInfo(dir: string): GatewayInfo | undefined {
-  try {
-    return JSON.parse(readFileSync(gatewayFile(dir), 'utf8')) as GatewayInfo;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Saved settings (from the dashboard) and headless secrets, as config layers. */

@@ -1,7 +1,5 @@
 /** `lava-desktop` entry: dispatches to a command; usage and config errors exit 2 in one line. */
 import { UsageError } from './args.js';
-import { ConfigError } from '../config.js';
-import { StartError } from '../data-dir.js';
 import { VERSION } from '../version.js';
 
 const HELP = `Usage: lava-desktop <command> [options]
@@ -44,6 +42,8 @@ export async function main(argv: string[]): Promise<number> {
       await run()
     )(rest);
   } catch (e) {
+    // Loaded only here: config.ts brings zod (~150 ms), which `statusline` must not pay on every refresh.
+    const [{ ConfigError }, { StartError }] = await Promise.all([import('../config.js'), import('../data-dir.js')]);
     if (e instanceof UsageError || e instanceof ConfigError) {
       console.error(`lava-desktop: ${e.message}`);
       return 2;
