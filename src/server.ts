@@ -115,7 +115,7 @@ export function createGatewayServer(
       cutSlowBody(req, timeouts.bodyIdleMs);
       return void app(req, res);
     }
-    const kind = classify(req.method, target.url, path, ctx.table);
+    const kind = classify(req.method, tagged.url, path, ctx.table);
     if (kind) return void pipeline.handle(req, res, kind, proxyRefusal(ctx, req), tagged.tag);
     cutSlowBody(req, timeouts.bodyIdleMs);
     app(req, res);

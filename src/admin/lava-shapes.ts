@@ -34,13 +34,23 @@ export function toRestRequest(r: RequestRecord): Record<string, unknown> {
     },
     cost: r.cost ?? ZERO,
     charge: { amount: ZERO, rate_type: 'fixed', breakdown: [] },
-    metadata: {},
+    metadata: metadataOf(r),
     timestamp: new Date(Date.parse(r.startedAt) + r.durationMs).toISOString(),
     created_at: r.startedAt,
   };
   if (r.model) out.model = r.model;
   if (r.responseId) out.response_id = r.responseId;
   if (failed) out.error = r.error ?? `upstream status ${r.status}`;
+  return out;
+}
+
+/** Who and where (PRODUCT.md §13) as Lava's string metadata: only the fields that are known. */
+function metadataOf(r: RequestRecord): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of ['tool', 'tag', 'project', 'branch', 'session', 'billing'] as const) {
+    const v = r[k];
+    if (v) out[k] = v;
+  }
   return out;
 }
 

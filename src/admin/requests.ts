@@ -1,11 +1,17 @@
 /**
- * Request listing for the dashboard: newest first, filtered (provider, model, status, client,
- * free text) while paging, so a filter never loads the whole history; CSV export of a date range.
+ * Request listing for the dashboard: newest first, filtered (provider, model, status, client, the
+ * who-and-where fields, a time range, free text) while paging, so a filter never loads the whole
+ * history; CSV export of a date range. A who-and-where filter of `(none)` matches records where
+ * the field is not known.
  */
 import type { Response } from 'express';
 import { z } from 'zod';
 import type { RequestRecord, UsageStore } from '../store/types.js';
 import { csvCell } from '../lib/csv.js';
+
+/** The filter value for "not known". */
+export const NONE = '(none)';
+const WHO = ['tool', 'tag', 'project', 'branch', 'session', 'billing'] as const;
 
 export const listQuery = z.object({
   cursor: z.string().optional(),
@@ -14,6 +20,15 @@ export const listQuery = z.object({
   model: z.string().optional(),
   status: z.enum(['ok', 'error']).optional(),
   client: z.string().optional(),
+  tool: z.string().optional(),
+  tag: z.string().optional(),
+  project: z.string().optional(),
+  branch: z.string().optional(),
+  session: z.string().optional(),
+  billing: z.enum(['subscription', 'api', 'lava', NONE]).optional(),
+  /** Started at or after / before (ISO 8601). */
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
   q: z.string().max(200).optional(),
 });
 export type ListQuery = z.infer<typeof listQuery>;
@@ -25,13 +40,19 @@ export function matches(r: RequestRecord, q: ListQuery): boolean {
   if (q.provider && r.provider !== q.provider) return false;
   if (q.model && r.model !== q.model) return false;
   if (q.client && r.client !== q.client) return false;
+  for (const f of WHO) {
+    const want = q[f];
+    if (want !== undefined && (r[f] ?? NONE) !== want) return false;
+  }
+  if (q.since && Date.parse(r.startedAt) < Date.parse(q.since)) return false;
+  if (q.until && Date.parse(r.startedAt) >= Date.parse(q.until)) return false;
   if (q.status) {
     const failed = Boolean(r.error) || r.status >= 400 || r.status === 0;
     if ((q.status === 'error') !== failed) return false;
   }
   if (q.q) {
     const needle = q.q.toLowerCase();
-    const hay = [r.id, r.provider, r.model, r.path, r.client, r.error, r.responseId]
+    const hay = [r.id, r.provider, r.model, r.path, r.client, r.error, r.responseId, r.tool, r.project, r.branch]
       .filter(Boolean)
       .join(' ')
       .toLowerCase();
@@ -70,6 +91,12 @@ const CSV_COLUMNS = [
   'durationMs',
   'client',
   'mode',
+  'tool',
+  'tag',
+  'project',
+  'branch',
+  'session',
+  'billing',
 ] as const;
 
 export function csvRow(r: RequestRecord): string {
@@ -91,6 +118,12 @@ export function csvRow(r: RequestRecord): string {
     durationMs: r.durationMs,
     client: r.client,
     mode: r.mode,
+    tool: r.tool,
+    tag: r.tag,
+    project: r.project,
+    branch: r.branch,
+    session: r.session,
+    billing: r.billing,
   };
   return CSV_COLUMNS.map((c) => csvCell(values[c])).join(',') + '\n';
 }

@@ -1,5 +1,6 @@
 /**
- * Anthropic Messages simulator (lava-api.md §7.4): requires `x-api-key` and `anthropic-version`,
+ * Anthropic Messages simulator (lava-api.md §7.4): requires `x-api-key` — or, as for a Claude plan's
+ * sign-in, an OAuth token as `Authorization: Bearer` with the `oauth-2025-04-20` beta — and `anthropic-version`,
  * rejects a body without `max_tokens` as the real API does, reports the uncached input apart
  * from cache reads/writes, and streams `message_start` → content blocks → one or more
  * `message_delta` with running totals → `message_stop`.
@@ -16,8 +17,11 @@ const invalid = (message: string) => ({ type: 'error', error: { type: 'invalid_r
 
 export async function startAnthropic(opts: { requireKey?: string } = {}): Promise<AnthropicSim> {
   const sim: AnthropicSim = await startServer(async (req, res, raw) => {
-    const key = req.headers['x-api-key'];
-    if (!key || (opts.requireKey && key !== opts.requireKey)) {
+    const bearer = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1];
+    const oauth =
+      bearer && String(req.headers['anthropic-beta'] ?? '').includes('oauth-2025-04-20') ? bearer : undefined;
+    const key = req.headers['x-api-key'] ?? oauth;
+    if (!key || (opts.requireKey && key !== opts.requireKey && !oauth)) {
       return sendJson(res, 401, {
         type: 'error',
         error: { type: 'authentication_error', message: 'invalid x-api-key' },
