@@ -11,6 +11,9 @@ Commands:
   login   sign in to Lava in the browser and save the secret key
   status  is the gateway running? where, today's requests and spend, sync (exit 0/1)
   mcp     serve the MCP tools over stdio (for agents)
+  connect     point a coding agent (claude-code, codex, …) at the gateway
+  disconnect  undo connect for one tool or --all
+  doctor      per tool: installed, connected, last request seen
 Run "lava-desktop <command> --help" for a command's options.`;
 
 type Command = (argv: string[]) => Promise<number>;
@@ -23,6 +26,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   login: () => import('./login.js').then((m) => m.login),
   mcp: () => import('./mcp.js').then((m) => m.mcp),
   status: () => import('./status.js').then((m) => m.status),
+  connect: () => import('./connect.js').then((m) => m.connect),
+  disconnect: () => import('./connect.js').then((m) => m.disconnect),
+  doctor: () => import('./connect.js').then((m) => m.doctor),
 };
 
 export async function main(argv: string[]): Promise<number> {
