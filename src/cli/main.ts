@@ -14,6 +14,7 @@ Commands:
   connect     point a coding agent (claude-code, codex, …) at the gateway
   disconnect  undo connect for one tool or --all
   doctor      per tool: installed, connected, last request seen
+  statusline  one line for Claude Code's status line: this session's spend, today's, budget left
 Run "lava-desktop <command> --help" for a command's options.`;
 
 type Command = (argv: string[]) => Promise<number>;
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   connect: () => import('./connect.js').then((m) => m.connect),
   disconnect: () => import('./connect.js').then((m) => m.disconnect),
   doctor: () => import('./connect.js').then((m) => m.doctor),
+  statusline: () => import('./statusline.js').then((m) => m.statusline),
 };
 
 export async function main(argv: string[]): Promise<number> {
