@@ -11,26 +11,30 @@ export interface ToolRule {
 }
 
 export const TOOL_RULES: readonly ToolRule[] = [
-  // Claude Code: `claude-cli/2.1.3 (external, cli)`; its Agent SDK: `claude-cli/… (external, sdk-ts)`.
+  // Claude Code: `claude-cli/2.1.3 (external, cli)` (`claude-vscode`, `sdk-cli` as the entry point).
   { id: 'claude-code', ua: /^claude-cli\/|claude-code/i },
-  // Codex: `codex_cli_rs/0.5 (…)`, `codex_exec/0.169 (…)`, the IDE extension `codex_vscode/…`.
+  // Codex: `<originator>/<version> (<os>; <arch>) <terminal>`, originator codex_cli_rs, codex_exec, codex-tui, codex_vscode.
   { id: 'codex', ua: /^codex[_-]|^codex\//i },
-  // Gemini CLI: `GeminiCLI/0.61.0/gemini-2.5-pro (linux; x64)`.
-  { id: 'gemini-cli', ua: /^GeminiCLI\//i },
+  // Gemini CLI: `GeminiCLI/0.61.0/gemini-2.5-pro (linux; x64; terminal)`, or `GeminiCLI-<client>/…`.
+  { id: 'gemini-cli', ua: /^GeminiCLI[-/]/i },
   // Qwen Code (a Gemini CLI fork): `QwenCode/0.1.0 (linux; x64)`.
   { id: 'qwen-code', ua: /^QwenCode\//i },
-  // opencode: `opencode/1.18.0 …` (and its ai-sdk providers keep it first).
+  // opencode: `opencode/1.18.0` first, for every provider but its Anthropic one (connect tags that route).
   { id: 'opencode', ua: /^opencode\//i },
+  // aider sets no User-Agent of its own (its OpenAI calls say `OpenAI/Python`): known by its tag, or this.
   { id: 'aider', ua: /aider/i },
+  // Goose sends no User-Agent of its own: known by its tag.
   { id: 'goose', ua: /^goose\b/i },
   { id: 'cursor', ua: /cursor/i },
   { id: 'mcp', ua: /lava-desktop-mcp/i },
   // The SDKs (`OpenAI/JS 6.2.0`, `Anthropic/Python 0.50.0`, `google-genai-sdk/1.2.0 gl-node/20`).
   { id: 'openai-node', ua: /^OpenAI\/JS/i },
-  { id: 'openai-python', ua: /^OpenAI\/Python/i },
+  { id: 'openai-python', ua: /^(Async)?OpenAI\/Python/i },
   { id: 'anthropic-node', ua: /^Anthropic\/JS/i },
-  { id: 'anthropic-python', ua: /^Anthropic\/Python/i },
+  { id: 'anthropic-python', ua: /^(Async)?Anthropic\/Python/i },
   { id: 'google-genai', ua: /google-genai-sdk|genai-js|google-api-nodejs-client/i },
+  { id: 'ai-sdk', ua: /(^|\s)ai-sdk\//i },
+  { id: 'litellm', ua: /^litellm\//i },
   { id: 'lava', ua: /lava/i },
   { id: 'curl', ua: /^curl\//i },
   { id: 'python', ua: /python-requests|python-httpx|aiohttp/i },
