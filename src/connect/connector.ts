@@ -153,8 +153,9 @@ async function writeBytes(path: string, bytes: Buffer): Promise<void> {
   await rename(tmp, path);
 }
 
+/** Removes the dirs connect created that are empty now, deepest first. */
 async function removeDirs(dirs: string[]): Promise<void> {
-  for (const d of [...dirs].reverse()) await rmdir(d).catch(() => undefined);
+  for (const d of [...dirs].sort((a, b) => b.length - a.length)) await rmdir(d).catch(() => undefined);
 }
 
 /** Takes a tool's connection back; a tool that is not connected is said so (not an error). */
@@ -176,9 +177,9 @@ export async function disconnectTool(id: string, where: Where): Promise<Outcome 
     if (where.dryRun) continue;
     if (bytes === undefined) await rm(fs.path, { force: true });
     else if (!bytes.equals(Buffer.from(before))) await writeBytes(fs.path, bytes);
-    await removeDirs(fs.createdDirs);
   }
   if (!where.dryRun) {
+    await removeDirs(Object.values(ts.files).flatMap((fs) => fs.createdDirs));
     for (const fs of Object.values(ts.files)) if (fs.backup) await removeBackup(where.dataDir, fs.backup);
     delete state.tools[id];
     await writeState(where.dataDir, state);
