@@ -14,6 +14,7 @@ const TIERS = [
   ['^src/proxy/'],
   ['^src/metering/'],
   ['^src/record/'],
+  ['^src/attribution/'],
   ['^src/sync/'],
   ['^src/store/'],
   [
