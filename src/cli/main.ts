@@ -15,6 +15,7 @@ Commands:
   disconnect  undo connect for one tool or --all
   doctor      per tool: installed, connected, last request seen
   statusline  one line for Claude Code's status line: this session's spend, today's, budget left
+  service     install|uninstall|status: run the gateway as your background service (starts at login)
 Run "lava-desktop <command> --help" for a command's options.`;
 
 type Command = (argv: string[]) => Promise<number>;
@@ -31,6 +32,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   disconnect: () => import('./connect.js').then((m) => m.disconnect),
   doctor: () => import('./connect.js').then((m) => m.doctor),
   statusline: () => import('./statusline.js').then((m) => m.statusline),
+  service: () => import('./service.js').then((m) => m.service),
 };
 
 export async function main(argv: string[]): Promise<number> {
