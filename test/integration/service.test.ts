@@ -21,7 +21,7 @@ let h: Harness;
 const UNIT = () => join(home, '.config', 'systemd', 'user', 'lava-desktop.service');
 
 function run(args: string[], env: NodeJS.ProcessEnv = { LAVA_DESKTOP_SERVICE_MANAGER: 'none' }) {
-  const base = { ...process.env, HOME: home, USERPROFILE: home };
+  const base: NodeJS.ProcessEnv = { ...process.env, HOME: home, USERPROFILE: home };
   delete base.LAVA_DESKTOP_SERVICE_MANAGER;
   delete base.LAVA_DESKTOP_DATA_DIR;
   return new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
