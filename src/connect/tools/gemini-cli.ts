@@ -40,6 +40,7 @@ export const geminiCli = defineTool({
     if (auth === undefined || (auth === 'gemini-api-key' && read('settings', AUTH) !== undefined))
       settings.push({ file: 'settings', path: AUTH, value: 'gemini-api-key' });
     if (auth === 'oauth-personal') notes.push(GEMINI_OAUTH_NOTE);
+    notes.push('Gemini CLI reads ~/.gemini/.env only in folders you trust (or with GEMINI_CLI_TRUST_WORKSPACE=true).');
     if (!opts.localKey && read('env', ['GEMINI_API_KEY']) === undefined)
       notes.push('Gemini CLI needs GEMINI_API_KEY set (any value works when the gateway holds your Google key).');
     return { settings, notes };
