@@ -105,6 +105,31 @@ describe('statusline against a running gateway', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  // Pending until the request path records the session hint (src/attribution/hints.ts) on the record.
+  it.skip('a real Claude Code request counts towards its session', async () => {
+    const session = 'c0ffee00-1111-4222-8333-444455556666';
+    const res = await fetch(`${h.gw.url}/@claude-code/anthropic/v1/messages`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'claude-cli/2.0.0 (external, cli)',
+        'x-claude-code-session-id': session,
+        'anthropic-version': '2023-06-01',
+      },
+      body: JSON.stringify({
+        model: 'claude-haiku-4-5',
+        max_tokens: 16,
+        messages: [{ role: 'user', content: 'hi' }],
+        metadata: { user_id: JSON.stringify({ session_id: session }) },
+      }),
+    });
+    expect(res.status).toBe(200);
+    const id = res.headers.get('x-lava-desktop-request-id')!;
+    expect((await h.record(id)).session).toBe(session);
+    const r = await statusline(h.dataDir, status(session));
+    expect(r.stdout).toMatch(/^Lava <\$0\.01 session · \$0\.42 today · \$5\.00 left today\n$/);
+  });
+
   it('loads no config, zod, store or express', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'lava-sl-'));
     const log = join(dir, 'loaded.txt');
