@@ -57,14 +57,15 @@ export class SessionIndex {
     this.now = opts.now ?? Date.now;
   }
 
-  /** Feeds the next bytes of `file`; returns how many lines named a session. */
+  /** Feeds the next bytes of `file`; returns how many lines said where a session runs. */
   feed(file: string, kind: AgentKind, chunk: Buffer): number {
     const st = this.state(file, kind);
     if (st.done) return 0;
     let n = 0;
     for (const line of st.lines.push(chunk)) {
       const fact = kind === 'claude' ? claudeFact(line) : codexFact(line);
-      if (!fact) continue;
+      // A line without cwd (a queue operation) says nothing about where the session runs.
+      if (!fact?.project) continue;
       n++;
       this.add(kind, file, fact);
       // Only a rollout's first session_meta is its own (a fork repeats its parent's after it).
@@ -129,9 +130,8 @@ export class SessionIndex {
     const entry: SessionEntry = {
       kind,
       session: fact.session,
-      // A line without cwd (a queue operation) keeps what the session's other lines said.
-      project: fact.project ?? prev?.project ?? null,
-      branch: fact.project ? fact.branch : (prev?.branch ?? fact.branch),
+      project: fact.project,
+      branch: fact.branch,
       file: ownFile(kind, file, fact.session) ?? prev?.file,
     };
     this.sessions.delete(fact.session); // re-insert: most recently seen last, so the cap drops the stalest
