@@ -105,3 +105,126 @@ export interface RequestRow {
 
 export const money = (v: string | number | undefined, digits = 4): string =>
   v === undefined ? 'unpriced' : `$${Number(v).toFixed(digits)}`;
+
+/** Who and where a request came from (PRODUCT.md §13); null when not known. */
+export interface WhoWhere {
+  tool?: string | null;
+  tag?: string | null;
+  project?: string | null;
+  branch?: string | null;
+  session?: string | null;
+  billing?: 'subscription' | 'api' | 'lava' | null;
+}
+export type HistoryRow = RequestRow & WhoWhere;
+
+/** The filter value that matches records where a who-and-where field is not known. */
+export const NONE = '(none)';
+
+/** One key of a spend breakdown (`key` null: not known, i.e. unattributed); sums to the window's total. */
+export interface BreakdownRow {
+  key: string | null;
+  cost: string;
+  subscriptionValue: string;
+  requests: number;
+  tokens: number;
+  unpriced: number;
+}
+
+/** The part of `/api/spend?by=…` a breakdown reads. */
+export interface SpendBreakdown {
+  by: string;
+  days: string[];
+  breakdown: BreakdownRow[];
+  cacheSavings: string;
+}
+
+export const spendBreakdown = (by: string, days: number) =>
+  api<SpendBreakdown>(`/api/spend?days=${days}&by=${encodeURIComponent(by)}`);
+
+/** History filters, as `/api/requests` takes them (empty = any). */
+export type HistoryFilters = Partial<
+  Record<
+    'tool' | 'project' | 'billing' | 'provider' | 'model' | 'status' | 'since' | 'until' | 'q' | 'branch' | 'session',
+    string
+  >
+>;
+
+export interface HistoryPage {
+  data: HistoryRow[];
+  next_cursor: string | null;
+}
+
+/**
+ * Up to `limit` records matching `filters`, older than `cursor`. The server scans a bounded number
+ * of records per call, so a filtered page may come back short with a cursor: this keeps asking
+ * until the page is full or there is nothing older, telling `onSearching` what it found so far.
+ */
+export async function historyPage(
+  filters: HistoryFilters,
+  cursor: string | null,
+  limit: number,
+  opts: { signal?: AbortSignal; onSearching?: (found: HistoryRow[]) => void } = {},
+): Promise<HistoryPage> {
+  const data: HistoryRow[] = [];
+  let next = cursor;
+  do {
+    const qs = new URLSearchParams({ limit: String(limit - data.length) });
+    for (const [k, v] of Object.entries(filters)) if (v) qs.set(k, v);
+    if (next) qs.set('cursor', next);
+    const page = await api<HistoryPage>(`/api/requests?${qs}`, { signal: opts.signal });
+    data.push(...page.data);
+    next = page.next_cursor;
+    if (data.length < limit && next) opts.onSearching?.([...data]);
+  } while (data.length < limit && next && !opts.signal?.aborted);
+  return { data, next_cursor: next };
+}
+
+/** A coding agent as the Connect page shows it (from `GET /api/connect`). */
+export interface Agent {
+  id: string;
+  name: string;
+  installed: boolean;
+  connected: boolean;
+  changed?: boolean;
+  file: string | null;
+  canConnect: boolean;
+  note: string | null;
+  lastSeen: string | null;
+}
+
+export interface ConnectOutcome {
+  ok: boolean;
+  changed: boolean;
+  diff: string;
+  notes?: string[];
+}
+
+/** Connects (POST) or disconnects (DELETE) one tool for this gateway; the diff of what changed. */
+export const setConnected = (tool: string, on: boolean) =>
+  api<ConnectOutcome>(`/api/connect/${encodeURIComponent(tool)}`, { method: on ? 'POST' : 'DELETE' });
+
+/** "3 minutes ago", "yesterday"… for an ISO time. */
+export function relativeTime(iso: string, now = Date.now()): string {
+  const s = Math.round((Date.parse(iso) - now) / 1000);
+  const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+  const steps: [Intl.RelativeTimeFormatUnit, number][] = [
+    ['second', 60],
+    ['minute', 60],
+    ['hour', 24],
+    ['day', 30],
+    ['month', 12],
+  ];
+  let v = s;
+  for (const [unit, size] of steps) {
+    if (Math.abs(v) < size) return rtf.format(v, unit);
+    v = Math.round(v / size);
+  }
+  return rtf.format(v, 'year');
+}
+
+/** The last part of a path (a project's folder name). */
+export const basename = (path: string): string =>
+  path
+    .replace(/[\\/]+$/, '')
+    .split(/[\\/]/)
+    .pop() || path;

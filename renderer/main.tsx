@@ -1,12 +1,13 @@
 /**
  * Dashboard entry (browser code: talks only to /api and /api/events, never imports Node).
- * Logs in from the start line's #token=, then shows Live, Spend, Keys & settings, Connect, Sync.
+ * Logs in from the start line's #token=, then shows Live, History, Spend, Keys & settings, Connect, Sync.
  */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, loginFromFragment, subscribe } from './api';
 import { Live } from './views/live';
 import { Spend } from './views/spend';
+import { History } from './views/history';
 import { SettingsView, type SettingsData } from './views/settings';
 import { Connect } from './views/connect';
 import { Sync } from './views/sync';
@@ -20,6 +21,7 @@ interface StoreHealth {
 
 const PAGES = [
   ['live', 'Live'],
+  ['history', 'History'],
   ['spend', 'Spend'],
   ['settings', 'Keys & settings'],
   ['connect', 'Connect'],
@@ -28,7 +30,7 @@ const PAGES = [
 type Page = (typeof PAGES)[number][0];
 
 const pageFromHash = (): Page => {
-  const p = location.hash.replace(/^#\/?/, '');
+  const p = location.hash.replace(/^#\/?/, '').split('?')[0];
   return (PAGES.find(([k]) => k === p)?.[0] ?? 'live') as Page;
 };
 
@@ -128,6 +130,7 @@ function App() {
       )}
       <main id="main">
         {page === 'live' && <Live />}
+        {page === 'history' && <History />}
         {page === 'spend' && <Spend />}
         {page === 'settings' && settings && <SettingsView data={settings} onSaved={reload} />}
         {page === 'connect' && settings && <Connect data={settings} />}

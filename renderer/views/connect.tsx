@@ -1,6 +1,10 @@
-/** Connect your tools: snippets with this gateway's real URL (from /api/connect), copy buttons, and a test request per provider. */
+/**
+ * Connect your tools: per coding agent a card (installed, connected, its config file, the last
+ * request seen, Connect / Disconnect with the diff of what changed), then snippets with this
+ * gateway's real URL (from /api/connect), copy buttons, and a test request per provider.
+ */
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api';
+import { api, ApiError, relativeTime, setConnected, type Agent, type ConnectOutcome } from '../api';
 import type { SettingsData } from './settings';
 
 interface TestResult {
@@ -14,12 +18,15 @@ interface ConnectData {
   baseUrl: string;
   tools: { id: string; name: string; text: string }[];
   cursor: string;
+  /** Absent from gateways older than connect/disconnect. */
+  agents?: Agent[];
 }
 
 export function Connect({ data }: { data: SettingsData }) {
   const [connect, setConnect] = useState<ConnectData>();
+  const reload = () => api<ConnectData>('/api/connect').then(setConnect);
   useEffect(() => {
-    void api<ConnectData>('/api/connect').then(setConnect);
+    void reload();
   }, []);
   const testable = data.providers.filter((p) => p.hasKey || p.origin || p.mode === 'lava');
   if (!connect) return <p class="empty">Loading…</p>;
@@ -29,6 +36,17 @@ export function Connect({ data }: { data: SettingsData }) {
         Point your tools at <code data-testid="base-url">{connect.baseUrl}</code>. The gateway adds your keys; any
         placeholder key works in the tool.
       </p>
+      {connect.agents && connect.agents.length > 0 && (
+        <>
+          <h2>Your coding agents</h2>
+          <div class="agents">
+            {connect.agents.map((a) => (
+              <AgentCard key={a.id} agent={a} onChanged={reload} />
+            ))}
+          </div>
+          <h2>By hand</h2>
+        </>
+      )}
       {connect.tools.map((t) => (
         <Snippet key={t.id} title={t.name} text={t.text} />
       ))}
@@ -95,5 +113,76 @@ function TestButton({ provider }: { provider: string }) {
         </span>
       )}
     </li>
+  );
+}
+
+function AgentCard({ agent: a, onChanged }: { agent: Agent; onChanged: () => Promise<unknown> }) {
+  const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState<ConnectOutcome & { action: string }>();
+  const [error, setError] = useState('');
+  const act = async (on: boolean) => {
+    setBusy(true);
+    setError('');
+    try {
+      setOutcome({ ...(await setConnected(a.id, on)), action: on ? 'connect' : 'disconnect' });
+      await onChanged();
+    } catch (e) {
+      setOutcome(undefined);
+      setError(e instanceof ApiError ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <article class="agent" data-testid={`agent-${a.id}`} aria-label={a.name}>
+      <h3>{a.name}</h3>
+      <p class="state">
+        <span class={a.installed ? 'ok' : 'note'}>{a.installed ? 'installed' : 'not installed'}</span>
+        {a.canConnect && (
+          <>
+            {' · '}
+            <span class={a.connected ? 'ok' : 'note'} data-testid="connected">
+              {a.connected ? 'connected' : a.changed ? 'changed since connected' : 'not connected'}
+            </span>
+          </>
+        )}
+      </p>
+      {a.file && (
+        <p class="file">
+          <code>{a.file}</code>
+        </p>
+      )}
+      <p class="seen" data-testid="last-seen" title={a.lastSeen ?? undefined}>
+        Last request seen {a.lastSeen ? relativeTime(a.lastSeen) : 'never'}
+      </p>
+      {a.note && <p class="note">{a.note}</p>}
+      {a.canConnect && (
+        <button type="button" disabled={busy} onClick={() => act(!a.connected)}>
+          {a.connected ? 'Disconnect' : 'Connect'} {a.name}
+        </button>
+      )}
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
+      {outcome && (
+        <div class="outcome" role="status">
+          <p>
+            {outcome.changed
+              ? outcome.action === 'connect'
+                ? 'Connected. Changed:'
+                : 'Disconnected. Changed:'
+              : 'Nothing to change.'}
+          </p>
+          {outcome.changed && outcome.diff && <pre data-testid="diff">{outcome.diff}</pre>}
+          {outcome.notes?.map((n) => (
+            <p class="note" key={n}>
+              {n}
+            </p>
+          ))}
+        </div>
+      )}
+    </article>
   );
 }

@@ -167,7 +167,7 @@ function Row({
   );
 }
 
-function Detail({ id, fallback, onClose }: { id: string; fallback: RequestRow; onClose: () => void }) {
+export function Detail({ id, fallback, onClose }: { id: string; fallback: RequestRow; onClose: () => void }) {
   const [r, setR] = useState<RequestRow>(fallback);
   useEffect(() => {
     void api<RequestRow>(`/api/requests/${id}`).then(setR, () => undefined);

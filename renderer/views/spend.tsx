@@ -1,7 +1,11 @@
-/** Spend: totals, a chart by day stacked by model or provider (Chart.js), top models, unpriced models, drift, CSV export. */
+/**
+ * Spend: totals (plan value apart), a chart by day stacked by model or provider (Chart.js), spend by
+ * tool and by project (breakdown.tsx), top models, unpriced models, drift, CSV export.
+ */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from 'chart.js';
 import { api, money } from '../api';
+import { Breakdowns } from './breakdown';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
 
@@ -10,6 +14,8 @@ interface Totals {
   tokens: number;
   cost: string;
   unpriced: number;
+  /** API-priced value of requests billed to the user's own plan: not money spent. */
+  subscriptionValue?: string;
 }
 interface Report {
   today: Totals;
@@ -58,6 +64,11 @@ export function Spend() {
             <p>
               {t.requests} requests · {t.tokens.toLocaleString()} tokens{t.unpriced ? ` · ${t.unpriced} unpriced` : ''}
             </p>
+            {Number(t.subscriptionValue ?? 0) > 0 && (
+              <p class="note" title="Billed to your own subscription, not spent">
+                + plan value {money(t.subscriptionValue, 4)}
+              </p>
+            )}
           </div>
         ))}
       </div>
@@ -77,6 +88,7 @@ export function Spend() {
         ))}
       </fieldset>
       <DailyChart report={report} />
+      <Breakdowns />
       <h2>Top models (30 days)</h2>
       <table>
         <thead>
