@@ -11,7 +11,7 @@ import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { FileReader } from './file-reader.js';
-import { findClaudeTranscript, findCodexRollout } from './locate.js';
+import { findClaudeTranscript, findCodexRollout, uuidV7Time } from './locate.js';
 import { SessionIndex } from './session-index.js';
 import type { AgentKind } from './transcript-lines.js';
 
@@ -101,12 +101,17 @@ export class SessionWatcher {
     if (this.closed || this.looked.has(session) || this.index.session(session)) return false;
     this.looked.add(session);
     if (this.looked.size > MAX_LOOKUPS) this.looked.delete(this.looked.values().next().value!);
-    const claude = await findClaudeTranscript(this.roots.claude, session);
-    const codex = claude ? undefined : await findCodexRollout(this.roots.codex, session);
-    const file = claude ?? codex;
-    if (!file || this.closed) return false;
-    await this.reader.schedule(file, claude ? 'claude' : 'codex');
-    return true;
+    // Codex ids are UUID v7, Claude Code's v4: look where the id's kind lives first.
+    const order: AgentKind[] = uuidV7Time(session) === undefined ? ['claude', 'codex'] : ['codex', 'claude'];
+    for (const kind of order) {
+      const find = kind === 'claude' ? findClaudeTranscript : findCodexRollout;
+      const file = await find(this.roots[kind], session);
+      if (this.closed) return false;
+      if (!file) continue;
+      await this.reader.schedule(file, kind);
+      return true;
+    }
+    return false;
   }
 
   /** Stops watching and reading. */
