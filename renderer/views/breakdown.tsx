@@ -23,8 +23,12 @@ export function Breakdowns() {
   const [tool, setTool] = useState<SpendBreakdown>();
   const [project, setProject] = useState<SpendBreakdown>();
   useEffect(() => {
-    void spendBreakdown('tool', days).then(setTool);
-    void spendBreakdown('project', days).then(setProject);
+    let current = true;
+    void spendBreakdown('tool', days).then((r) => current && setTool(r));
+    void spendBreakdown('project', days).then((r) => current && setProject(r));
+    return () => {
+      current = false;
+    };
   }, [days]);
   const plan = tool ? sum(tool.breakdown, (r) => Number(r.subscriptionValue)) : 0;
   return (

@@ -163,7 +163,7 @@ function Choice(props: { label: string; value?: string; options: string[]; onCha
         <option value="">all</option>
         {options.map((o) => (
           <option key={o} value={o} title={o}>
-            {props.label === 'Project' && o !== NONE ? basename(o) : o}
+            {o === NONE ? '(unattributed)' : props.label === 'Project' ? basename(o) : o}
           </option>
         ))}
       </select>

@@ -296,6 +296,17 @@ test('Connect: a card per agent; Connect and Disconnect write only the temporary
   await expect(claude.getByTestId('connected')).toHaveText('not connected');
   await expect(claude.getByTestId('diff')).toContainText('ANTHROPIC_BASE_URL');
   expect(existsSync(settings)).toBe(false);
+
+  // A config file that does not parse: the error is shown in the card, the file is left alone.
+  const codexConfig = join(home, '.codex', 'config.toml');
+  await mkdir(join(home, '.codex'), { recursive: true });
+  await writeFile(codexConfig, 'model = "o3"\n[model_providers\n');
+  const codex = page.getByTestId('agent-codex');
+  await codex.getByRole('button', { name: 'Connect Codex CLI' }).click();
+  await expect(codex.getByRole('alert')).toContainText('config.toml');
+  await expect(codex.getByTestId('connected')).toHaveText('not connected');
+  expect(await readFile(codexConfig, 'utf8')).toBe('model = "o3"\n[model_providers\n');
   await page.screenshot({ path: 'test-results/e2e/screenshots/connect-agents.png', fullPage: true });
-  expect(errors).toEqual([]);
+  // The browser logs the 409 itself; nothing else may be logged.
+  expect(errors.filter((e) => !/status of 409/.test(e))).toEqual([]);
 });
