@@ -8,6 +8,7 @@ import type { GatewayEvents } from './record/events.js';
 export type { GatewayEvent, NumberedEvent } from './record/events.js';
 import type { Settings } from './settings.js';
 import type { BudgetState } from './record/budgets.js';
+import type { AttributionHandle } from './record/attribution.js';
 
 export interface GatewayContext {
   version: string;
@@ -26,6 +27,8 @@ export interface GatewayContext {
   /** Dashboard login: the value of the session cookie. */
   sessionToken: string;
   settings: Settings;
+  /** Joins records to their agent's project, branch and session (PRODUCT.md §13), loaded after start. */
+  attribution?: AttributionHandle;
   /** Per tool, when its latest request started (ISO): the Connect page's "last request seen". */
   lastSeen: Map<string, string>;
   /** Today's and this month's spend for budgets (set once the store is open). */

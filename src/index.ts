@@ -10,6 +10,7 @@ import { Settings } from './settings.js';
 import type { SecretStore } from './secrets.js';
 import { announceBudgets, initBudgets } from './record/budgets.js';
 import { seedLastSeen } from './record/recorder.js';
+import { startAttribution } from './record/attribution.js';
 import type { RouteTable } from './routing/resolve.js';
 import type { GatewayContext } from './context.js';
 import { facade, type Gateway } from './gateway.js';
@@ -60,6 +61,11 @@ export interface StartOptions {
   lavaAppUrl?: string;
   /** Slow-client limits (tests shorten them; PRODUCT.md §10 sets the defaults). */
   timeouts?: Partial<Timeouts>;
+  /**
+   * Whose agents' session files attribution reads (default: the user's home, and Claude Code's
+   * CLAUDE_CONFIG_DIR / Codex's CODEX_HOME when set); `false` turns attribution off.
+   */
+  attribution?: { home?: string } | false;
 }
 
 /** The route table of a config; a config a gateway cannot run with is a ConfigError. */
@@ -149,6 +155,7 @@ async function start(
   ctx.sync = await openSync(ctx, opts, log);
   undo.push(async () => ctx.sync?.stop());
   ctx.budget = await initBudgets(ctx);
+  if (opts.attribution !== false) ctx.attribution = startAttribution(ctx, opts.attribution?.home, log);
   // Off the start-up path: when each tool was last seen, from the stored records.
   void seedLastSeen(ctx).catch((e: Error) => log(`store: cannot read when tools were last seen: ${e.message}`));
   const { server, setPort, drained, warm } = createGatewayServer(ctx, host, { ...DEFAULT_TIMEOUTS, ...opts.timeouts });
@@ -198,6 +205,7 @@ async function start(
       // Records of the last requests are built after their sockets close (decoding, estimates): wait for them.
       await drained(2000);
       await ctx.sync?.stop().catch(() => undefined);
+      await ctx.attribution?.close().catch(() => undefined);
       const result = await store.close();
       await removeGatewayFile(opts.dataDir, process.pid).catch(() => undefined);
       await release().catch(() => undefined);

@@ -6,7 +6,6 @@
 import type { Transform } from 'node:stream';
 import type { ApiStyle, Provider, StyleId } from '../providers/types.js';
 import type { Json } from '../lib/json.js';
-import type { Billing } from '../store/types.js';
 
 export interface Route {
   /** Provider key for the record: a table/custom key, or the host for foreign URLs. */
@@ -25,6 +24,9 @@ export interface Route {
   /** Who pays (PRODUCT.md §13): the client's plan, a provider API key, or Lava. */
   billing: Billing;
 }
+
+/** Who pays for a request (PRODUCT.md §13). */
+export type Billing = 'subscription' | 'api' | 'lava';
 
 /** A response in another API than the client's: how to rebuild it. */
 export interface Translation {

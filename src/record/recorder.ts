@@ -7,11 +7,16 @@
 import type { RequestRecord, UsageStore } from '../store/types.js';
 import type { SyncEngine } from '../sync/engine.js';
 import { recordSpend, type BudgetHost } from './budgets.js';
+import type { AttributionHandle } from './attribution.js';
+
+/** Tools whose session files attribution reads. */
+const AGENTS = new Set(['claude-code', 'codex']);
 
 export interface RecorderHost extends BudgetHost {
   store: UsageStore;
   sync?: Pick<SyncEngine, 'onRecord' | 'noteLavaRefusal'>;
   lastSeen?: Map<string, string>;
+  attribution?: Pick<AttributionHandle, 'note'>;
 }
 
 export function recordRequest(host: RecorderHost, r: RequestRecord): void {
@@ -20,6 +25,8 @@ export function recordRequest(host: RecorderHost, r: RequestRecord): void {
   if (host.budget) recordSpend(host, host.budget, r);
   if (r.mode === 'lava' && r.error?.startsWith('lava: ')) host.sync?.noteLavaRefusal(r.error, r.status);
   host.store.append(r);
+  // After the append: the join may come at once, and it edits the stored record.
+  if (r.session || (r.tool && AGENTS.has(r.tool))) host.attribution?.note(r);
   host.events.emitEvent({ type: 'request.completed', request: r as unknown as Record<string, unknown> });
 }
 

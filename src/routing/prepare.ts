@@ -14,6 +14,7 @@ import { collectText } from '../metering/estimate.js';
 import { resolveRoute, type RouteTable } from './resolve.js';
 import { planRewrite, planUnified, REWRITE_PREFIX } from './plan.js';
 import type { RouteKind } from './classify.js';
+import { sessionHints } from '../attribution/hints.js';
 
 export interface PrepareOptions {
   table: () => RouteTable;
@@ -120,6 +121,7 @@ function setBody(req: IncomingMessage, ex: Exchange, opts: PrepareOptions, json:
   const route = ex.route!;
   if (json !== undefined) {
     ex.info = route.style.requestInfo(json, route.upstream.pathname);
+    ex.hints = sessionHints(req.headers, json);
     const b = json as { stream?: unknown; stream_options?: Record<string, unknown> };
     if (wantsUsageInjection(json, route.style.id, route.upstream.pathname, opts)) {
       b.stream_options = { ...(b.stream_options ?? {}), include_usage: true };

@@ -4,7 +4,8 @@ import type { StoreHealth } from './health.js';
 
 export type { StoreHealth } from './health.js';
 
-export type Billing = 'subscription' | 'api' | 'lava';
+import type { Billing } from '../pipeline/types.js';
+export type { Billing } from '../pipeline/types.js';
 
 export interface RequestRecord {
   id: string;

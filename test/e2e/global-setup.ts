@@ -33,7 +33,16 @@ export default async function globalSetup() {
   const bin = new URL('../../bin/lava-desktop.js', import.meta.url).pathname;
   const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dir], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '' },
+    // A temporary HOME: attribution reads agents' session files there and Connect writes there, never the machine's own.
+    env: {
+      ...process.env,
+      OPENAI_API_KEY: '',
+      ANTHROPIC_API_KEY: '',
+      HOME: dir,
+      CLAUDE_CONFIG_DIR: undefined,
+      CODEX_HOME: undefined,
+      XDG_CONFIG_HOME: undefined,
+    },
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';

@@ -2,11 +2,14 @@
  * Real coding agents, connected by `lava-desktop connect` alone: a temporary HOME and data dir, a
  * real `serve` on port 0 in front of the simulators, `connect <tool>`, then the agent run
  * non-interactively with no base-URL variable set; its request must arrive as a record with
- * `tool` = the tool id, and `disconnect` must leave its config files byte-identical. An agent
- * whose binary is not installed is skipped, saying so.
+ * `tool` = the tool id, and `disconnect` must leave its config files byte-identical. Claude Code
+ * and Codex run in a git repo on a named branch: their records must get `project`, `branch` and
+ * `session` from the agents' own session files. Claude Code signed in with a plan token keeps it
+ * although the gateway has an Anthropic key. An agent whose binary is not installed is skipped,
+ * saying so.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +44,11 @@ interface Agent {
   files: Record<string, string>;
   /** Config files connect writes that are absent before (they must be absent after). */
   created: string[];
+  /** Its records are attributed from its session files (run in a git repo on a named branch). */
+  attributed?: boolean;
 }
+
+const BRANCH = 'feature/lava-42';
 
 const AGENTS: Agent[] = [
   {
@@ -57,6 +64,7 @@ const AGENTS: Agent[] = [
     },
     files: { '.claude/settings.json': '{\n  "model": "sonnet",\n  "env": { "DISABLE_AUTOUPDATER": "1" }\n}\n' },
     created: [],
+    attributed: true,
   },
   {
     id: 'codex',
@@ -66,6 +74,7 @@ const AGENTS: Agent[] = [
     env: { CODEX_API_KEY: KEYS.openai, OPENAI_API_KEY: KEYS.openai },
     files: { '.codex/config.toml': '# mine\nmodel = "gpt-4o-mini"\n' },
     created: [],
+    attributed: true,
   },
   {
     id: 'gemini-cli',
@@ -143,6 +152,41 @@ function runAgent(cmd: string[], args: string[], env: NodeJS.ProcessEnv, cwd: st
   );
 }
 
+type Rec = {
+  tool?: string | null;
+  path: string;
+  status: number;
+  project?: string | null;
+  branch?: string | null;
+  session?: string | null;
+  billing?: string | null;
+};
+
+async function records(url: string, adminToken: string): Promise<Rec[]> {
+  const res = await fetch(`${url}/api/requests?limit=50`, { headers: { authorization: `Bearer ${adminToken}` } });
+  return ((await res.json()) as { data: Rec[] }).data;
+}
+
+/** A git repo with one commit on BRANCH. */
+async function gitRepo(dir: string): Promise<void> {
+  const git = (...args: string[]) => promisify(execFile)('git', args, { cwd: dir });
+  await git('init', '-q', '-b', BRANCH);
+  await git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-q', '--allow-empty', '-m', 'init');
+}
+
+/** The agent's model requests get the repo as project, its branch and a session (within attribution's wait). */
+async function expectAttributed(url: string, adminToken: string, tool: string, project: string): Promise<void> {
+  let mine: Rec[] = [];
+  for (let i = 0; i < 100; i++) {
+    mine = (await records(url, adminToken)).filter((r) => r.tool === tool && r.status === 200);
+    if (mine.length && mine.every((r) => r.project)) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  expect(mine.length).toBeGreaterThan(0);
+  for (const r of mine) expect(r, JSON.stringify(mine)).toMatchObject({ project, branch: BRANCH });
+  for (const r of mine) expect(r.session).toMatch(/^[0-9a-f-]{36}$/);
+}
+
 const cli = (env: NodeJS.ProcessEnv, ...args: string[]) =>
   promisify(execFile)(process.execPath, [BIN, ...args], { env, timeout: 30_000 });
 
@@ -162,6 +206,7 @@ describe.each(AGENTS)('$id, connected by lava-desktop connect', (agent) => {
     const work = join(dir, 'work');
     const dataDir = join(dir, 'data');
     await mkdir(work, { recursive: true });
+    if (agent.attributed) await gitRepo(work);
     for (const [rel, text] of Object.entries(agent.files)) {
       await mkdir(join(home, rel, '..'), { recursive: true });
       await writeFile(join(home, rel), text);
@@ -177,18 +222,16 @@ describe.each(AGENTS)('$id, connected by lava-desktop connect', (agent) => {
       const { adminToken } = JSON.parse(await readFile(join(dataDir, 'gateway.json'), 'utf8')) as {
         adminToken: string;
       };
-      let recs: { tool?: string | null; path: string; status: number }[] = [];
+      let recs: Rec[] = [];
       for (let i = 0; i < 50 && !recs.some((r) => r.tool === agent.id); i++) {
-        const res = await fetch(`${url}/api/requests?limit=50`, {
-          headers: { authorization: `Bearer ${adminToken}` },
-        });
-        recs = ((await res.json()) as { data: typeof recs }).data;
+        recs = await records(url, adminToken);
         if (!recs.length) await new Promise((r) => setTimeout(r, 200));
       }
       expect(
         recs.map((r) => `${r.tool} ${r.path} ${r.status}`),
         JSON.stringify(run).slice(0, 2000),
       ).toContainEqual(expect.stringMatching(new RegExp(`^${agent.id} `)));
+      if (agent.attributed) await expectAttributed(url, adminToken, agent.id, realpathSync(work));
       await cli(env, 'disconnect', agent.id, '--data-dir', dataDir);
       for (const [rel, text] of Object.entries(agent.files)) expect(await readFile(join(home, rel), 'utf8')).toBe(text);
       for (const rel of agent.created)
@@ -196,6 +239,50 @@ describe.each(AGENTS)('$id, connected by lava-desktop connect', (agent) => {
           existsSync(join(home, rel)),
           existsSync(join(home, rel)) ? await readFile(join(home, rel), 'utf8') : '',
         ).toBe(false);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+describe('Claude Code signed in with a Claude plan', () => {
+  const cmd = AGENTS[0]!.command();
+  it('keeps its plan token although the gateway has an Anthropic key: billed subscription', async (ctx) => {
+    if (!cmd?.length)
+      return ctx.skip('@anthropic-ai/claude-code is not installed (no platform binary in node_modules)');
+    const dir = await mkdtemp(join(tmpdir(), 'lava-agent-plan-'));
+    const home = join(dir, 'home');
+    const dataDir = join(dir, 'data');
+    await mkdir(join(dir, 'work'), { recursive: true });
+    await mkdir(home, { recursive: true });
+    const config = join(dir, 'config.json');
+    await writeFile(config, JSON.stringify(baseConfig(sims)));
+    const token = 'sk-ant-oat01-test-claude-plan-token-0123456789';
+    // Signed in with the plan's token only: no API key of its own.
+    const env = envFor(home, { ...AGENTS[0]!.env, ANTHROPIC_API_KEY: undefined, CLAUDE_CODE_OAUTH_TOKEN: token });
+    const { child, url } = await serve(config, dataDir, env);
+    try {
+      await cli(env, 'connect', 'claude-code', '--data-dir', dataDir);
+      const seen = sims.anthropic.received.length;
+      const run = await runAgent(cmd, AGENTS[0]!.args, env, join(dir, 'work'));
+      const { adminToken } = JSON.parse(await readFile(join(dataDir, 'gateway.json'), 'utf8')) as {
+        adminToken: string;
+      };
+      let mine: Rec[] = [];
+      for (let i = 0; i < 50 && !mine.length; i++) {
+        mine = (await records(url, adminToken)).filter((r) => r.tool === 'claude-code' && r.status === 200);
+        if (!mine.length) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(mine.length, JSON.stringify(run).slice(0, 2000)).toBeGreaterThan(0);
+      for (const r of mine) expect(r.billing).toBe('subscription');
+      const got = sims.anthropic.received.slice(seen).filter((r) => r.url.startsWith('/v1/messages'));
+      expect(got.length).toBeGreaterThan(0);
+      for (const r of got) {
+        expect(r.headers.authorization).toBe(`Bearer ${token}`);
+        expect(r.headers['x-api-key']).toBeUndefined();
+      }
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

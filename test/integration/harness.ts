@@ -72,7 +72,9 @@ export async function startHarness(
     maxBackoffMs: 100,
     ...opts.syncTiming,
   };
-  const gw = await startGateway({ layers: { saved }, dataDir, port: 0, log, syncTiming, ...opts.start });
+  // Attribution reads session files under the data dir (none), never the machine's own home.
+  const attribution = { home: dataDir };
+  const gw = await startGateway({ layers: { saved }, dataDir, port: 0, log, syncTiming, attribution, ...opts.start });
   const ctx = contextOf(gw);
   const records = async (n: number) => {
     for (let i = 0; i < 200; i++) {

@@ -106,7 +106,7 @@ describe('statusline against a running gateway', () => {
   });
 
   // Pending until the request path records the session hint (src/attribution/hints.ts) on the record.
-  it.skip('a real Claude Code request counts towards its session', async () => {
+  it('a real Claude Code request counts towards its session', async () => {
     const session = 'c0ffee00-1111-4222-8333-444455556666';
     const res = await fetch(`${h.gw.url}/@claude-code/anthropic/v1/messages`, {
       method: 'POST',
