@@ -21,6 +21,7 @@ import { AppTray } from './tray.js';
 import { TrayThrottle, trayTooltip, type TrayInput } from './logic/tray-text.js';
 import type { MenuAction } from './logic/menu-model.js';
 import { NotificationLimiter, notificationFor, type AppEvent } from './logic/notifications.js';
+import { quitChoice, quitPrompt } from './logic/quit-prompt.js';
 
 let quitting = false;
 let gateway: Gateway | undefined;
@@ -86,20 +87,41 @@ async function main(): Promise<void> {
     if (quitting) return;
     e.preventDefault();
     quitting = true;
-    tray.destroy();
-    void gw.stop(5000).then(
-      (r) => {
-        if (r.unwritten > 0)
-          dialog.showErrorBox(
-            'Lava Desktop could not save every record',
-            `${r.unwritten} records could not be written (${r.error}). ${r.savedTo ? `They were saved to ${r.savedTo} and are stored at the next start.` : 'They are lost.'}`,
-          );
-        app.exit(r.unwritten > 0 ? 1 : 0);
-      },
-      () => app.exit(1),
-    );
+    void confirmQuit(gw).then((go) => {
+      if (go) shutDown(gw, tray);
+      else quitting = false;
+    });
   });
   powerMonitor.on('shutdown', () => app.quit());
+}
+
+/** With tools still connected, asks whether to disconnect them first (or not to quit); true to go on. */
+async function confirmQuit(gw: Gateway): Promise<boolean> {
+  const tools = await gw.connectedTools().catch(() => []);
+  const prompt = quitPrompt(tools);
+  if (!prompt) return true;
+  const { response } = await dialog.showMessageBox({ type: 'question', ...prompt });
+  const choice = quitChoice(response);
+  if (choice === 'cancel') return false;
+  if (choice === 'disconnect')
+    for (const t of tools)
+      await gw.disconnect(t.id).catch((err: Error) => dialog.showErrorBox(`Cannot disconnect ${t.name}`, err.message));
+  return true;
+}
+
+function shutDown(gw: Gateway, tray: { destroy(): void }): void {
+  tray.destroy();
+  void gw.stop(5000).then(
+    (r) => {
+      if (r.unwritten > 0)
+        dialog.showErrorBox(
+          'Lava Desktop could not save every record',
+          `${r.unwritten} records could not be written (${r.error}). ${r.savedTo ? `They were saved to ${r.savedTo} and are stored at the next start.` : 'They are lost.'}`,
+        );
+      app.exit(r.unwritten > 0 ? 1 : 0);
+    },
+    () => app.exit(1),
+  );
 }
 
 function showWindow(page = ''): void {

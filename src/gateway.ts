@@ -4,6 +4,7 @@
  * summary for a tray, the connect snippets, stop. Everything else stays inside (the context is
  * reached only by the core's own modules and tests, through `contextOf`).
  */
+import { homedir } from 'node:os';
 import type { GatewayContext } from './context.js';
 import { setPaused } from './context.js';
 import type { GatewayEvents } from './record/events.js';
@@ -41,6 +42,10 @@ export interface Gateway {
   summary(): Promise<GatewaySummary>;
   /** What to paste to point a tool at this gateway (`claude-code`, `codex`, `openai-sdk`, …). */
   snippet(tool: string): string | undefined;
+  /** The tools whose own config points at this gateway (`lava-desktop connect`), e.g. to offer disconnecting on quit. */
+  connectedTools(): Promise<{ id: string; name: string }[]>;
+  /** Undoes `connect` for a tool (byte for byte when its file is unchanged since). */
+  disconnect(tool: string): Promise<void>;
   /**
    * Stops accepting, lets in-flight requests finish (aborting them after `graceMs`), flushes the
    * store. Never throws: the result says how many records could not be written, and where they went.
@@ -49,6 +54,9 @@ export interface Gateway {
 }
 
 const contexts = new WeakMap<Gateway, GatewayContext>();
+
+/** Whose tools' configs connect edits: this user's. */
+const where = (ctx: GatewayContext) => ({ home: homedir(), dataDir: ctx.dataDir, env: process.env });
 
 /** The gateway's inside, for the core's own modules and tests. */
 export function contextOf(gw: Gateway): GatewayContext {
@@ -71,6 +79,15 @@ export function facade(ctx: GatewayContext, port: number, stop: Gateway['stop'])
     resume: () => void setPaused(ctx, false),
     summary: () => summary(ctx, port),
     snippet: (tool) => toolSnippet(tool, ctx.url),
+    connectedTools: async () => {
+      const { agentStatuses } = await import('./connect/connector.js');
+      const all = await agentStatuses(ctx.url, where(ctx));
+      return all.filter((a) => a.connected).map((a) => ({ id: a.id, name: a.name }));
+    },
+    disconnect: async (tool) => {
+      const { disconnectTool } = await import('./connect/connector.js');
+      await disconnectTool(tool, where(ctx));
+    },
     stop,
   };
   contexts.set(gw, ctx);

@@ -190,7 +190,7 @@ describe('requests, spend, export', () => {
     const csv = await (await api(`/api/export.csv?from=${day}&to=${day}`)).text();
     const lines = csv.trim().split('\n');
     expect(lines[0]).toBe(
-      'id,startedAt,provider,model,status,error,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,total_tokens,cost,costSource,durationMs,client,mode',
+      'id,startedAt,provider,model,status,error,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,total_tokens,cost,costSource,durationMs,client,mode,tool,tag,project,branch,session,billing',
     );
     expect(lines).toHaveLength(recs.length + 1);
     const first = recs.at(-1)!;

@@ -193,6 +193,25 @@ describe('with a running gateway', () => {
     await h.close();
   });
 
+  it('the Gateway facade lists the tools connected to it and disconnects them (the app asks on quit)', async () => {
+    process.env.HOME = home; // the facade edits this user's files: the test's HOME
+    try {
+      expect(await h.gw.connectedTools()).toEqual([]);
+      expect((await run('connect', 'claude-code', '--data-dir', h.dataDir)).code).toBe(0);
+      expect((await run('connect', 'codex', '--data-dir', h.dataDir)).code).toBe(0);
+      expect(await h.gw.connectedTools()).toEqual([
+        { id: 'claude-code', name: 'Claude Code' },
+        { id: 'codex', name: 'Codex CLI' },
+      ]);
+      for (const t of await h.gw.connectedTools()) await h.gw.disconnect(t.id);
+      expect(await h.gw.connectedTools()).toEqual([]);
+      expect(existsSync(join(home, '.claude/settings.json'))).toBe(false);
+      expect(existsSync(join(home, '.codex/config.toml'))).toBe(false);
+    } finally {
+      process.env.HOME = saved;
+    }
+  });
+
   it("connect uses the gateway's URL; doctor shows the last request seen from the tool", async () => {
     const r = await run('connect', 'opencode', '--data-dir', h.dataDir);
     expect(r.code).toBe(0);

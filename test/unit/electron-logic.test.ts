@@ -1,9 +1,10 @@
-/** The desktop shell's logic, as pure functions: tray text and icon, throttling, menu, notifications, window and IPC policy. */
+/** The desktop shell's logic, as pure functions: tray text and icon, throttling, menu, notifications, window and IPC policy, the quit prompt. */
 import { describe, expect, it } from 'vitest';
 import { iconState, TrayThrottle, trayTitle, trayTooltip, type TrayInput } from '../../electron/logic/tray-text.js';
 import { menuModel } from '../../electron/logic/menu-model.js';
 import { NotificationLimiter, notificationFor } from '../../electron/logic/notifications.js';
 import { navigationDecision, senderAllowed } from '../../electron/logic/policy.js';
+import { quitChoice, quitPrompt } from '../../electron/logic/quit-prompt.js';
 
 const base: TrayInput = {
   todayCost: '1.2345',
@@ -113,5 +114,24 @@ describe('window and IPC policy', () => {
     expect(senderAllowed('https://evil.example/', origin)).toBe(false);
     expect(senderAllowed(undefined, origin)).toBe(false);
     expect(senderAllowed('http://localhost:5282/', origin)).toBe(false);
+  });
+});
+
+describe('quitting with tools still connected', () => {
+  it('says nothing when no tool is connected', () => {
+    expect(quitPrompt([])).toBeUndefined();
+  });
+
+  it('names the tools, offers to disconnect them (the default), to keep them, or not to quit', () => {
+    const one = quitPrompt([{ name: 'Claude Code' }])!;
+    expect(one.message).toBe('Claude Code is still connected to Lava Desktop');
+    expect(one.detail).toContain('lava-desktop service install');
+    const three = quitPrompt([{ name: 'Claude Code' }, { name: 'Codex' }, { name: 'aider' }])!;
+    expect(three.message).toBe('Claude Code, Codex and aider are still connected to Lava Desktop');
+    expect(three.buttons).toEqual(['Disconnect and quit', 'Keep connected and quit', 'Cancel']);
+    expect(quitChoice(three.defaultId)).toBe('disconnect');
+    expect(quitChoice(1)).toBe('keep');
+    expect(quitChoice(three.cancelId)).toBe('cancel');
+    expect(quitChoice(-1)).toBe('cancel');
   });
 });
