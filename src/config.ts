@@ -15,6 +15,9 @@ const httpUrl = z
   .string()
   .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), 'must be an http(s) URL');
 
+/** A daily and a monthly cap in USD (either may be absent). */
+const caps = z.strictObject({ daily: z.number().positive().optional(), monthly: z.number().positive().optional() });
+
 const providerSchema = z.strictObject({
   mode: z.enum(['direct', 'lava']).optional(),
   apiKey: z.string().min(1).optional(),
@@ -46,6 +49,24 @@ export const configSchema = z.strictObject({
       daily: z.number().positive().optional(),
       monthly: z.number().positive().optional(),
       hardStop: z.boolean().default(false),
+      /** Caps per tool (`claude-code`, `codex`, …) and per project (a working directory), daily and monthly. */
+      tools: z.record(z.string().min(1).max(64), caps).default({}),
+      projects: z.record(z.string().min(1).max(1024), caps).default({}),
+      /** The output a request may still produce, for its reservation: min(its max_tokens, this). */
+      reserveOutputTokens: z.number().int().min(1).max(1_000_000).default(4096),
+      /** Under a hard stop, requests for models without known prices: let through (default) or refuse. */
+      unpriced: z.enum(['pass', 'refuse']).default('pass'),
+    })
+    .prefault({}),
+  guards: z
+    .strictObject({
+      /** Per tool: crossing either pauses that tool until resumed (0 turns a limit off). */
+      runaway: z
+        .strictObject({
+          requestsPerMinute: z.number().int().min(0).default(120),
+          dollarsPerHour: z.number().min(0).default(20),
+        })
+        .prefault({}),
     })
     .prefault({}),
   security: z

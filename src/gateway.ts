@@ -10,7 +10,7 @@ import { setPaused } from './context.js';
 import type { GatewayEvents } from './record/events.js';
 import type { CloseResult, StoreHealth } from './store/types.js';
 import { spendReport, spendWindow } from './admin/spend.js';
-import { budgetRefusal } from './record/budgets.js';
+import { budgetReached } from './record/admission.js';
 import { toolSnippet } from './connect/snippets.js';
 
 export interface GatewaySummary {
@@ -105,7 +105,7 @@ async function summary(ctx: GatewayContext, port: number): Promise<GatewaySummar
     monthCost: report.month.cost,
     port,
     paused: ctx.paused,
-    budgetExceeded: Boolean(budgetRefusal(ctx, ctx.budget)),
+    budgetExceeded: ctx.config.budgets.hardStop && budgetReached(ctx),
     store: ctx.store.health(),
   };
   if (sync) out.syncState = sync.state;

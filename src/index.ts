@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import { ConfigError, resolveConfig, type ConfigLayers, type GatewayConfig } from './config.js';
 import { Settings } from './settings.js';
 import type { SecretStore } from './secrets.js';
-import { announceBudgets, initBudgets } from './record/budgets.js';
+import { announceBudgets, attributeSpend, initBudgets } from './record/budgets.js';
 import { seedLastSeen } from './record/recorder.js';
 import { startAttribution } from './record/attribution.js';
 import type { RouteTable } from './routing/resolve.js';
@@ -155,7 +155,10 @@ async function start(
   ctx.sync = await openSync(ctx, opts, log);
   undo.push(async () => ctx.sync?.stop());
   ctx.budget = await initBudgets(ctx);
-  if (opts.attribution !== false) ctx.attribution = startAttribution(ctx, opts.attribution?.home, log);
+  if (opts.attribution !== false)
+    ctx.attribution = startAttribution(ctx, opts.attribution?.home, log, (r) => {
+      if (ctx.budget) attributeSpend(ctx, ctx.budget, r, null);
+    });
   // Off the start-up path: when each tool was last seen, from the stored records.
   void seedLastSeen(ctx).catch((e: Error) => log(`store: cannot read when tools were last seen: ${e.message}`));
   const { server, setPort, drained, warm } = createGatewayServer(ctx, host, { ...DEFAULT_TIMEOUTS, ...opts.timeouts });

@@ -13,6 +13,8 @@ import { createPipeline } from './routing/pipeline.js';
 import { classify, splitTag } from './routing/classify.js';
 import { clientCredential, CREDENTIAL_HEADERS, requestUrl, withoutQueryKey } from './routing/credentials.js';
 import { budgetRefusal } from './record/budgets.js';
+import { admit, budgetsActive } from './record/admission.js';
+import { worstCase } from './metering/worst-case.js';
 import { recordRequest } from './record/recorder.js';
 import {
   allowedHosts,
@@ -79,10 +81,13 @@ export function createGatewayServer(
       ctx.config.security.localKey,
       ...Object.values(ctx.config.providers).map((p) => p.apiKey),
     ],
-    streamCap: () => {
+    admit: async (ex) => {
       const b = ctx.config.budgets;
-      if (!b.hardStop || (!b.daily && !b.monthly)) return undefined;
-      return (partial) => budgetRefusal(ctx, ctx.budget, partial);
+      if (!ctx.budget || !budgetsActive(b)) return undefined;
+      const worst = await worstCase(ex, b.reserveOutputTokens ?? 4096);
+      const project = ex.hints.session ? (ctx.attribution?.projectOf(ex.hints.session) ?? null) : null;
+      const claim = { id: ex.init.id, tool: ex.init.tool, project, worst, model: ex.info.model };
+      return admit(ctx, ctx.budget, claim);
     },
     onStart: (r) => ctx.events.emitEvent({ type: 'request.started', request: r }),
     onEnd: (r) => recordRequest(ctx, r),

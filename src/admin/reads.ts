@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { GatewayContext } from '../context.js';
 import { exportCsv, listFiltered, listQuery } from './requests.js';
 import { SPEND_BY, spendReport, spendWindow } from './spend.js';
-import { budgetStatus } from '../record/budgets.js';
+import { budgetStatus } from '../record/admission.js';
 import { badRequest, notFound, parse, withCursor } from './query.js';
 
 const spendQuery = z.object({

@@ -14,6 +14,7 @@ import { emptyUsage, type Usage } from '../providers/usage.js';
 import { PRICES_VERSION, priceOf } from '../prices/cost.js';
 import { estimateUsage } from './estimate.js';
 import { scrub } from '../lib/redact.js';
+import type { GatewayError } from '../lib/errors.js';
 
 /** With `capture.bodies`, this much of each body is kept on the record. */
 export const CAPTURE_CAP = 64 * 1024;
@@ -72,6 +73,10 @@ export class Exchange {
   /** Secrets that must not be kept in captured bodies (keys, tokens, the client's own credential). */
   secrets: (string | undefined)[] = [];
   clientKey?: string;
+  /** Input tokens counted for a budget reservation (a stream's running cost starts from them). */
+  inputTokens?: number;
+  /** Under a hard budget: given the stream's cost so far, the refusal that cuts it (admission's check). */
+  cap?: (partialCost: number) => GatewayError | undefined;
   /** What the request carries about its session (attribution joins it to the tool's files). */
   hints: { session?: string } = {};
   private meter?: StreamMeter;

@@ -44,7 +44,7 @@ export function relay(proxyRes: IncomingMessage, ex: Exchange, res: ServerRespon
   }
   res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, headers);
   if (typeof res.flushHeaders === 'function' && isSse) res.flushHeaders();
-  const cap = isSse ? opts.streamCap() : undefined;
+  const cap = isSse ? ex.cap : undefined;
   let cut: GatewayError | undefined;
   const out = filter ? (decode ? proxyRes.pipe(decode) : proxyRes).pipe(new UsageChunkFilter()) : proxyRes;
   proxyRes.on('data', (chunk: Buffer) => {
@@ -116,7 +116,7 @@ function relayTranslated(
   ex.onResponse(proxyRes);
   const status = proxyRes.statusCode ?? 502;
   const sse = String(proxyRes.headers['content-type'] ?? '').includes('text/event-stream');
-  const cap = sse ? opts.streamCap() : undefined;
+  const cap = sse ? ex.cap : undefined;
   let cut: GatewayError | undefined;
   let out: NodeJS.ReadableStream = proxyRes;
   proxyRes.on('data', (chunk: Buffer) => {

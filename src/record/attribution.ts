@@ -11,6 +11,8 @@ import type { Attributor } from '../attribution/attributor.js';
 
 export interface AttributionHandle {
   note(r: RequestRecord): void;
+  /** The project a session is known to run in, if its files were read (for budget scopes at admission). */
+  projectOf(session: string): string | null;
   close(): Promise<void>;
 }
 
@@ -21,9 +23,12 @@ export function startAttribution(
   host: { store: Pick<UsageStore, 'update'> },
   home = homedir(),
   log: (m: string) => void = () => undefined,
+  /** Told of each record attribution changed (budgets move its spend into its project). */
+  onUpdated: (r: RequestRecord) => void = () => undefined,
 ): AttributionHandle {
   const early: RequestRecord[] = [];
   let attributor: Attributor | undefined;
+  let index: { session(id: string): { project: string | null } | undefined } | undefined;
   let closeWatcher: (() => Promise<void>) | undefined;
   let closed = false;
   const ready = import('../attribution/index.js').then(({ Attributor, SessionWatcher }) => {
@@ -35,11 +40,15 @@ export function startAttribution(
       codexSessions: env.CODEX_HOME ? join(env.CODEX_HOME, 'sessions') : undefined,
     });
     watcher.start();
+    index = watcher.index;
     closeWatcher = () => watcher.close();
     attributor = new Attributor({
       watcher,
       update: (id, patch) =>
-        host.store.update(id, patch).catch((e: Error) => log(`attribution: cannot update ${id}: ${e.message}`)),
+        host.store.update(id, patch).then(
+          (r) => r && onUpdated(r),
+          (e: Error) => log(`attribution: cannot update ${id}: ${e.message}`),
+        ),
     });
     for (const r of early.splice(0)) noteNow(attributor, r);
   });
@@ -49,6 +58,7 @@ export function startAttribution(
       if (attributor) noteNow(attributor, r);
       else if (early.length < EARLY_CAP) early.push(r);
     },
+    projectOf: (session) => index?.session(session)?.project ?? null,
     close: async () => {
       closed = true;
       await ready.catch(() => undefined);

@@ -5,12 +5,20 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayError } from '../lib/errors.js';
+import type { Exchange } from '../metering/exchange.js';
+import { isFreeCall } from '../metering/free.js';
 import { createProxy, type ProxyOptions } from '../proxy/engine.js';
 import { countLocally, prepare, type PrepareOptions } from './prepare.js';
 import type { RouteKind } from './classify.js';
 import { clientCredential, requestUrl } from './credentials.js';
 
-export type PipelineOptions = PrepareOptions & ProxyOptions;
+export type PipelineOptions = PrepareOptions &
+  ProxyOptions & {
+    /** A refusal for a request of a tool that must not send now (the runaway guard, PRODUCT.md §14). */
+    guard?: (ex: Exchange) => GatewayError | undefined;
+    /** Under a hard budget: the request's reservation, or its refusal (PRODUCT.md §14). */
+    admit?: (ex: Exchange) => Promise<{ refusal?: GatewayError; check?: Exchange['cap'] } | undefined>;
+  };
 
 export function createPipeline(opts: PipelineOptions) {
   const proxy = createProxy(opts);
@@ -24,6 +32,7 @@ export function createPipeline(opts: PipelineOptions) {
     tag: string | null = null,
   ): Promise<void> {
     const ex = proxy.begin(req, res, tag);
+    refusal ??= opts.guard?.(ex);
     // Before resolution strips it: the client's own key, so captured bodies can mask it.
     if (opts.captureBodies()) ex.clientKey = clientCredential(req.headers, requestUrl(req.url ?? '/'));
     try {
@@ -34,6 +43,11 @@ export function createPipeline(opts: PipelineOptions) {
     if (ex.local) {
       const text = await countLocally(ex);
       return proxy.answer(res, ex, text);
+    }
+    if (opts.admit && ex.route && !isFreeCall(ex.init.method, ex.route.upstream.pathname)) {
+      const a = await opts.admit(ex);
+      if (a?.refusal) return proxy.refuse(res, ex, a.refusal);
+      ex.cap = a?.check;
     }
     await proxy.forward(req, res, ex);
   }

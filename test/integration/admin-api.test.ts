@@ -244,7 +244,12 @@ describe('events, pause, sync', () => {
 
 describe('budgets', () => {
   it('alerts at 50/80/100 % once each; hardStop refuses with 402 in the client shape', async () => {
-    const g = await startHarness({ budgets: { daily: 0.0001, hardStop: true } }, { sims: h.sims });
+    // Reservations (PRODUCT.md §14) hold each request's worst case: one output token here, so requests
+    // are admitted until the next one no longer fits, and the refusal announces the budget as reached.
+    const g = await startHarness(
+      { budgets: { daily: 0.0001, hardStop: true, reserveOutputTokens: 1 } },
+      { sims: h.sims },
+    );
     try {
       const alerts: number[] = [];
       g.gw.events.on('event', (n) => {
@@ -269,17 +274,23 @@ describe('budgets', () => {
       expect((e2.error as { error: { type: string } }).error.type).toBe('billing_error');
       const spend = (await (
         await fetch(`${g.gw.url}/api/spend`, { headers: { authorization: `Bearer ${g.gw.adminToken}` } })
-      ).json()) as { budgets: { exceeded: boolean; daily: { percent: number } } };
+      ).json()) as { budgets: { exceeded: boolean; daily: { percent: number; left: string } } };
       expect(spend.budgets.exceeded).toBe(true);
-      expect(spend.budgets.daily.percent).toBeGreaterThanOrEqual(100);
+      // Reservations keep the spend at or under the cap: what is left does not hold one more request.
+      expect(spend.budgets.daily.percent).toBeLessThanOrEqual(100);
+      expect(Number(spend.budgets.daily.left)).toBeLessThan(0.0001);
     } finally {
       await g.close();
     }
   });
 
   it('a stream that crosses the cap is cut, and its partial usage is billed', async () => {
-    // claude-sonnet-4-5: $3/M input, $15/M output. message_start reports the input at once.
-    const g = await startHarness({ budgets: { daily: 0.0001, hardStop: true } }, { sims: h.sims });
+    // claude-sonnet-4-5: $3/M input, $15/M output. message_start reports the input at once; the
+    // reservation holds the input and one output token, so the stream starts and is cut as output comes.
+    const g = await startHarness(
+      { budgets: { daily: 0.001, hardStop: true, reserveOutputTokens: 1 } },
+      { sims: h.sims },
+    );
     try {
       const an = new Anthropic({ apiKey: 'x', baseURL: `${g.gw.url}/anthropic`, maxRetries: 0 });
       const big = 'long prompt '.repeat(100); // ~300 tokens → ~$0.0009 > the cap
@@ -298,12 +309,15 @@ describe('budgets', () => {
       const rec = await g.record(response.headers.get('x-lava-desktop-request-id')!);
       expect(rec.error).toMatch(/^budget reached: stream cut/);
       expect(rec.usage!.input_tokens).toBeGreaterThan(250);
-      expect(Number(rec.cost)).toBeGreaterThan(0.0001);
+      expect(Number(rec.cost)).toBeGreaterThan(0.001);
 
       // The same through translation: an OpenAI client on Claude gets the error in OpenAI's stream format.
       const oa = new OpenAI({ apiKey: 'x', baseURL: `${g.gw.url}/v1`, maxRetries: 0 });
-      await g.ctx.applyConfig({ ...g.ctx.config, budgets: { daily: 100, hardStop: true } });
-      g.ctx.budget!.today = 99.9999;
+      await g.ctx.applyConfig({
+        ...g.ctx.config,
+        budgets: { ...g.ctx.config.budgets, daily: 100, hardStop: true, reserveOutputTokens: 1 },
+      });
+      g.ctx.budget!.today = 100 - 0.00095;
       const s2 = await oa.chat.completions.create({
         model: 'anthropic/claude-sonnet-4-5',
         stream: true,
