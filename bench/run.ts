@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: measures, in one run on this machine, a direct connection to an upstream
- * simulator, a bare Node pipe proxy and the gateway (a real `lava-desktop serve` process):
+ * simulator, a bare Node pipe proxy and the gateway (a real `lava-desktop serve` process; also a
+ * second one under a hard budget that is never reached, so reservations' own cost shows):
  * added p50/p99 latency at 1 connection, throughput at 32 connections (autocannon) as a ratio
  * to the bare pipe, CPU per request and peak RSS under that load, streaming time-to-first-byte and
  * chunk spacing, start-up to a 200 on /healthz as a ratio to a bare `node -e 0`, and the store's
@@ -174,12 +175,32 @@ async function main() {
       /127\.0\.0\.1:(\d+) /,
     );
     const gateway = gatewayProc.port;
-    const pids: Record<string, number> = { pipe: pipeProc.pid, 'hpm-bare': hpmProc.pid, gateway: gatewayProc.pid };
+    // The same gateway with a hard budget (never reached): every request is counted, reserved and released.
+    const budgetCfg = join(dir, 'config-budget.json');
+    await writeFile(
+      budgetCfg,
+      JSON.stringify({
+        providers: { openai: { origin: `http://127.0.0.1:${upstream}`, apiKey: 'sk-bench-000000000000' } },
+        budgets: { daily: 1e9, monthly: 1e9, hardStop: true },
+        guards: { runaway: { requestsPerMinute: 0, dollarsPerHour: 0 } },
+      }),
+    );
+    const budgetProc = await startProc(
+      ['bin/lava-desktop.js', 'serve', '--port', '0', '--data-dir', join(dir, 'data-budget'), '--config', budgetCfg],
+      /127\.0\.0\.1:(\d+) /,
+    );
+    const pids: Record<string, number> = {
+      pipe: pipeProc.pid,
+      'hpm-bare': hpmProc.pid,
+      gateway: gatewayProc.pid,
+      'gw+budget': budgetProc.pid,
+    };
     const targets: Record<string, [number, string]> = {
       direct: [upstream, '/v1/chat/completions'],
       pipe: [pipe, '/v1/chat/completions'],
       'hpm-bare': [hpm, '/openai/v1/chat/completions'],
       gateway: [gateway, '/openai/v1/chat/completions'],
+      'gw+budget': [budgetProc.port, '/openai/v1/chat/completions'],
     };
     console.log(
       `Lava Desktop bench — node ${process.version}, ${LATENCY_N} sequential requests per target, ${ROUNDS}×${THROUGHPUT_S}s at 32 connections\n`,
@@ -196,6 +217,9 @@ async function main() {
     );
     console.log(
       `  added by bare pipe vs direct:  p50 +${f(lat.pipe!.p50 - lat.direct!.p50)}  p99 +${f(lat.pipe!.p99 - lat.direct!.p99)}`,
+    );
+    console.log(
+      `  added by a hard budget (reservations) vs the gateway without: p50 +${f(lat['gw+budget']!.p50 - lat.gateway!.p50)}  p99 +${f(lat['gw+budget']!.p99 - lat.gateway!.p99)}`,
     );
 
     const rps: Record<string, number[]> = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
@@ -219,6 +243,9 @@ async function main() {
       console.log('\nCPU per request under that load (ms, median of rounds; from /proc)');
       for (const k of Object.keys(pids)) console.log(`  ${k.padEnd(8)} ${f(median(cpu[k]!), 4)}`);
       console.log(`  gateway ÷ bare pipe: ${f(median(cpu.gateway!) / median(cpu.pipe!), 2)}`);
+      console.log(
+        `  with a hard budget (reservations) ÷ without: CPU ${f(median(cpu['gw+budget']!) / median(cpu.gateway!), 2)}, throughput ${f(median(rps['gw+budget']!) / median(rps.gateway!), 2)}`,
+      );
       const [gw, bare] = [peakRssMb(pids.gateway!), peakRssMb(pids.pipe!)];
       if (gw !== undefined && bare !== undefined)
         console.log(
