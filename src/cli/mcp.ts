@@ -14,7 +14,7 @@ import { createMcpServer, type GatewayLink } from '../mcp/tools.js';
 export const MCP_HELP = `Usage: lava-desktop mcp [--data-dir DIR]
 
 Serves Lava Desktop's MCP tools over stdio (lava_login, lava_chat_completions, lava_messages, lava_forward, lava_rewrite,
-lava_generate_forward_token, lava_usage, lava_requests). Uses the running gateway, or starts one in-process.`;
+lava_generate_forward_token, lava_usage, lava_requests, lava_budget). Uses the running gateway, or starts one in-process.`;
 
 export async function mcp(argv: string[]): Promise<number> {
   const { values } = parse(argv, { 'data-dir': { type: 'string' } }, 'mcp');
@@ -37,7 +37,8 @@ export async function mcp(argv: string[]): Promise<number> {
     };
     console.error(`lava-desktop mcp: no gateway running; started one on ${gw.url}`);
   }
-  const server = createMcpServer(link);
+  // The agent starts this process in its project: lava_budget's default project.
+  const server = createMcpServer(link, { cwd: process.cwd() });
   const transport = new StdioServerTransport();
   await server.connect(transport);
   await new Promise<void>((done) => {

@@ -20,11 +20,9 @@ export function mcpRoute(ctx: GatewayContext): Router {
   );
   r.post('/mcp', async (req, res) => {
     const [{ StreamableHTTPServerTransport }, { createMcpServer }] = await loadMcp();
-    const server = createMcpServer({
-      url: ctx.url,
-      adminToken: ctx.adminToken,
-      localKey: ctx.config.security.localKey,
-    });
+    const link = { url: ctx.url, adminToken: ctx.adminToken, localKey: ctx.config.security.localKey };
+    // Stateless: each call is a new server that never saw `initialize`, so the caller is known by its User-Agent.
+    const server = createMcpServer(link, { userAgent: req.get('user-agent') });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {
       void transport.close();

@@ -4,6 +4,7 @@
  * for the rest; and the tool results, text plus structured content, errors as tool errors.
  */
 import type { z } from 'zod';
+import type { Caller } from './caller.js';
 
 export interface GatewayLink {
   url: string;
@@ -60,13 +61,14 @@ export function errorText(r: { status: number; body: unknown; text: string }): s
 export interface ToolDef {
   name: string;
   config: { description: string; inputSchema: z.ZodRawShape };
-  run(link: GatewayLink, args: unknown): Promise<Result>;
+  /** `caller`: what the transport knows of who calls (for tools that answer about the caller). */
+  run(link: GatewayLink, args: unknown, caller: Caller): Promise<Result>;
 }
 
 export function tool<S extends z.ZodRawShape>(
   name: string,
   config: { description: string; inputSchema: S },
-  run: (link: GatewayLink, args: z.infer<z.ZodObject<S>>) => Promise<Result>,
+  run: (link: GatewayLink, args: z.infer<z.ZodObject<S>>, caller: Caller) => Promise<Result>,
 ): ToolDef {
   return { name, config, run: run as ToolDef['run'] };
 }

@@ -9,6 +9,7 @@ import { startHarness, type Harness } from './harness.js';
 const BIN = new URL('../../bin/lava-desktop.js', import.meta.url).pathname;
 const SECRET = 'aks_test_mcp_merchant_01';
 const TOOLS = [
+  'lava_budget',
   'lava_chat_completions',
   'lava_forward',
   'lava_generate_forward_token',
@@ -21,11 +22,23 @@ const TOOLS = [
 
 let h: Harness;
 let http: Client;
+/** A project folder with caps (lava_budget), and a folder inside it. */
+let project: string;
 beforeAll(async () => {
   const direct = { mode: 'direct' };
+  const { mkdtemp, mkdir, realpath } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  project = await realpath(await mkdtemp(`${tmpdir()}/lava-mcp-project-`));
+  await mkdir(`${project}/packages/app`, { recursive: true });
   h = await startHarness({
     lava: { secretKey: SECRET },
     providers: { openai: direct, anthropic: direct, google: direct, elevenlabs: direct },
+    budgets: {
+      daily: 100,
+      monthly: 1000,
+      tools: { codex: { daily: 2.5 }, 'claude-code': { monthly: 7 } },
+      projects: { [project]: { daily: 4, monthly: 3 }, '/elsewhere': { daily: 0.5 } },
+    },
   });
   http = new Client({ name: 'test', version: '1' });
   await http.connect(
@@ -37,6 +50,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await http.close();
   await h.close();
+  const { rm } = await import('node:fs/promises');
+  await rm(project, { recursive: true, force: true });
 });
 
 type CallResult = {
@@ -201,6 +216,138 @@ describe('MCP over stdio', () => {
       })) as CallResult;
       expect(text(r)).toBe('Hello from the');
       expect((await h.records(1))[0]).toMatchObject({ client: 'mcp', provider: 'anthropic' });
+    } finally {
+      await stdio.close();
+    }
+  });
+});
+
+interface BudgetAnswer {
+  today: { spent: number };
+  month: { spent: number };
+  tool: string | null;
+  project: string | null;
+  hardStop: boolean;
+  caps: { scope: string; key: string | null; period: string; limit: number; spent: number; left: number }[];
+  mayStillSpend: { today: number | null; month: number | null };
+  notes?: string[];
+}
+const answer = (r: CallResult): BudgetAnswer => {
+  expect(r.isError).toBeFalsy();
+  const a = JSON.parse(text(r)) as BudgetAnswer;
+  expect(r.structuredContent).toEqual(a);
+  return a;
+};
+const capKeys = (a: BudgetAnswer) => a.caps.map((c) => `${c.scope}:${c.key ?? '*'}:${c.period}`).sort();
+
+describe('lava_budget', () => {
+  /** A request as Codex sends it (its User-Agent), so today's codex spend is not zero. */
+  async function codexSpends() {
+    const before = (await h.ctx.store.list({ limit: 1000 })).data.length;
+    const res = await fetch(`${h.gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'codex_cli_rs/0.50.0 (Linux; x86_64) xterm' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'spend' }] }),
+    });
+    expect(res.status).toBe(200);
+    await res.text();
+    const rec = (await h.records(before + 1))[0]!;
+    expect(rec.tool).toBe('codex');
+    expect(Number(rec.cost)).toBeGreaterThan(0);
+    return Number(rec.cost);
+  }
+
+  it('over /mcp: the caps of the tool and project given, the least left of them, today and this month', async () => {
+    await codexSpends();
+    await h.ctx.store.flush();
+    const a = answer(
+      (await http.callTool({
+        name: 'lava_budget',
+        arguments: { tool: 'codex', project: `${project}/packages/app` },
+      })) as CallResult,
+    );
+    expect(a.tool).toBe('codex');
+    expect(a.project).toBe(`${project}/packages/app`);
+    // Global caps always; codex's, not claude-code's; the project's (a folder inside it), not /elsewhere's.
+    expect(capKeys(a)).toEqual([
+      'global:*:daily',
+      'global:*:monthly',
+      `project:${project}:daily`,
+      `project:${project}:monthly`,
+      'tool:codex:daily',
+    ]);
+    const codex = a.caps.find((c) => c.scope === 'tool')!;
+    expect(codex.spent).toBeGreaterThan(0);
+    expect(codex.left).toBeCloseTo(2.5 - codex.spent, 8);
+    const global = a.caps.find((c) => c.scope === 'global' && c.period === 'daily')!;
+    expect(global.spent).toBeCloseTo(a.today.spent, 8);
+    expect(a.today.spent).toBeGreaterThanOrEqual(codex.spent);
+    expect(a.month.spent).toBeGreaterThanOrEqual(a.today.spent);
+    // Today: codex's daily left is the least (the project's monthly 3 bounds today too, but is more).
+    expect(a.mayStillSpend.today).toBeCloseTo(codex.left, 8);
+    expect(a.mayStillSpend.month).toBe(3);
+    expect(a.notes).toEqual(['hardStop is off: caps alert but do not refuse requests']);
+  });
+
+  it('over /mcp without arguments: no tool or project known, only the global caps, and it says so', async () => {
+    const a = answer((await http.callTool({ name: 'lava_budget', arguments: {} })) as CallResult);
+    expect(a).toMatchObject({ tool: null, project: null });
+    expect(capKeys(a)).toEqual(['global:*:daily', 'global:*:monthly']);
+    expect(a.notes?.join(' ')).toContain('pass `tool`');
+    const rel = (await http.callTool({ name: 'lava_budget', arguments: { project: 'src' } })) as CallResult;
+    expect(rel.isError).toBe(true);
+    expect(text(rel)).toContain('absolute path');
+  });
+
+  it('over stdio: the tool from the client name (codex-mcp-client → codex), the project from the cwd', async () => {
+    const stdio = new Client({ name: 'codex-mcp-client', version: '0.50.0' });
+    await stdio.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [BIN, 'mcp', '--data-dir', h.dataDir],
+        cwd: `${project}/packages/app`,
+        stderr: 'ignore',
+      }),
+    );
+    try {
+      const a = answer((await stdio.callTool({ name: 'lava_budget', arguments: {} })) as CallResult);
+      expect(a).toMatchObject({ tool: 'codex', project: `${project}/packages/app` });
+      expect(capKeys(a)).toContain('tool:codex:daily');
+      expect(capKeys(a)).toContain(`project:${project}:monthly`);
+      expect(a.mayStillSpend.month).toBe(3);
+      // The argument wins over the client's name.
+      const claude = answer(
+        (await stdio.callTool({
+          name: 'lava_budget',
+          arguments: { tool: 'claude-code', project: '/elsewhere/x' },
+        })) as CallResult,
+      );
+      expect(capKeys(claude)).toEqual([
+        'global:*:daily',
+        'global:*:monthly',
+        'project:/elsewhere:daily',
+        'tool:claude-code:monthly',
+      ]);
+      expect(claude.mayStillSpend).toEqual({ today: 0.5, month: 7 });
+    } finally {
+      await stdio.close();
+    }
+  });
+
+  it('over stdio: Claude Code is known by its client name', async () => {
+    const stdio = new Client({ name: 'claude-code', version: '2.0.0' });
+    await stdio.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [BIN, 'mcp', '--data-dir', h.dataDir],
+        cwd: project,
+        stderr: 'ignore',
+      }),
+    );
+    try {
+      const a = answer((await stdio.callTool({ name: 'lava_budget', arguments: {} })) as CallResult);
+      expect(a).toMatchObject({ tool: 'claude-code', project });
+      expect(capKeys(a)).toContain('tool:claude-code:monthly');
     } finally {
       await stdio.close();
     }
