@@ -9,6 +9,7 @@ export type { GatewayEvent, NumberedEvent } from './record/events.js';
 import type { Settings } from './settings.js';
 import type { BudgetState } from './record/budgets.js';
 import type { AttributionHandle } from './record/attribution.js';
+import type { RunawayGuard } from './record/runaway.js';
 
 export interface GatewayContext {
   version: string;
@@ -33,6 +34,8 @@ export interface GatewayContext {
   lastSeen: Map<string, string>;
   /** Today's and this month's spend for budgets (set once the store is open). */
   budget?: BudgetState;
+  /** Per tool: the runaway guard's windows and trips, and who paid last (in memory; a restart resumes). */
+  runaway?: RunawayGuard;
   /** Lava's web app for the browser login (default https://www.lava.so, or LAVA_APP_URL). */
   lavaAppUrl?: string;
   /** Switches the running gateway to a new config (route table, Lava sync) without a restart. */

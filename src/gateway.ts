@@ -26,6 +26,8 @@ export interface GatewaySummary {
   /** Lava's wallet totals from the last sync (today, this month). */
   wallet?: { today: string; month: string };
   store: StoreHealth;
+  /** Tools the runaway guard paused (PRODUCT.md §14), each resumed with `resumeTool`. */
+  tripped?: { tool: string; reason: 'requestsPerMinute' | 'dollarsPerHour' }[];
 }
 
 export interface Gateway {
@@ -38,6 +40,8 @@ export interface Gateway {
   readonly paused: boolean;
   pause(): void;
   resume(): void;
+  /** Lets a tool the runaway guard paused send again; false if it was not paused. */
+  resumeTool(tool: string): boolean;
   /** Today's and this month's spend, the last request, budget, sync and store state: a tray's contents. */
   summary(): Promise<GatewaySummary>;
   /** What to paste to point a tool at this gateway (`claude-code`, `codex`, `openai-sdk`, …). */
@@ -77,6 +81,7 @@ export function facade(ctx: GatewayContext, port: number, stop: Gateway['stop'])
     },
     pause: () => void setPaused(ctx, true),
     resume: () => void setPaused(ctx, false),
+    resumeTool: (tool) => ctx.runaway?.resume(tool) ?? false,
     summary: () => summary(ctx, port),
     snippet: (tool) => toolSnippet(tool, ctx.url),
     connectedTools: async () => {
@@ -110,6 +115,8 @@ async function summary(ctx: GatewayContext, port: number): Promise<GatewaySummar
   };
   if (sync) out.syncState = sync.state;
   if (sync?.wallet) out.wallet = { today: sync.wallet.today.total_cost, month: sync.wallet.month.total_cost };
+  const tripped = ctx.runaway?.tripped() ?? [];
+  if (tripped.length) out.tripped = tripped.map(({ tool, reason }) => ({ tool, reason }));
   if (last) out.lastRequest = { model: last.model, cost: last.cost };
   return out;
 }

@@ -16,6 +16,8 @@ import { budgetRefusal } from './record/budgets.js';
 import { admit, budgetsActive } from './record/admission.js';
 import { worstCase } from './metering/worst-case.js';
 import { recordRequest } from './record/recorder.js';
+import { RunawayGuard } from './record/runaway.js';
+import { isFreeCall } from './metering/free.js';
 import {
   allowedHosts,
   checkAdminOrigin,
@@ -69,6 +71,10 @@ export function createGatewayServer(
         sendError(res, new GatewayError(500, 'internal', 'internal error'));
       },
     );
+  const guard = (ctx.runaway ??= new RunawayGuard(
+    () => ctx.config.guards.runaway,
+    (e) => ctx.events.emitEvent(e),
+  ));
   const pipeline = createPipeline({
     table: () => ctx.table,
     bodyLimit: () => ctx.config.limits.bodyBytes,
@@ -89,6 +95,7 @@ export function createGatewayServer(
       const claim = { id: ex.init.id, tool: ex.init.tool, project, worst, model: ex.info.model };
       return admit(ctx, ctx.budget, claim);
     },
+    guard: (ex) => guard.check(ex.init.tool, isFreeCall(ex.init.method, ex.init.path)),
     onStart: (r) => ctx.events.emitEvent({ type: 'request.started', request: r }),
     onEnd: (r) => recordRequest(ctx, r),
   });

@@ -1,5 +1,6 @@
 /**
- * Admin actions: pause and resume the gateway, sync now, a test request per provider, and a Lava
+ * Admin actions: pause and resume the gateway (or one tool the runaway guard paused, and what it
+ * holds: `GET /api/guards`), sync now, a test request per provider, and a Lava
  * forward token built from the configured secret key (for the MCP tool).
  */
 import { Router } from 'express';
@@ -19,10 +20,28 @@ const tokenBody = z
   })
   .strict();
 
+const resumeBody = z.object({ tool: z.string().min(1).max(100).optional() }).strict();
+
+/** The runaway guard's limits, the tools it paused, and each watched tool's current minute and hour. */
+export function guardsView(ctx: GatewayContext) {
+  const { requestsPerMinute, dollarsPerHour } = ctx.config.guards.runaway;
+  return {
+    limits: { requestsPerMinute, dollarsPerHour },
+    tripped: ctx.runaway?.tripped() ?? [],
+    tools: ctx.runaway?.usage() ?? [],
+  };
+}
+
 export function controlRoutes(ctx: GatewayContext): Router {
   const r = Router();
   r.post('/api/pause', (_req, res) => res.json({ paused: setPaused(ctx, true) }));
-  r.post('/api/resume', (_req, res) => res.json({ paused: setPaused(ctx, false) }));
+  r.post('/api/resume', (req, res) => {
+    const { tool } = parse(resumeBody, req.body ?? {}, 'body');
+    if (tool === undefined) return void res.json({ paused: setPaused(ctx, false) });
+    if (!ctx.runaway?.resume(tool)) throw conflict('not_tripped', `${tool} is not paused by the runaway guard`);
+    res.json({ tool, resumed: true, ...guardsView(ctx) });
+  });
+  r.get('/api/guards', (_req, res) => res.json(guardsView(ctx)));
   r.get('/api/sync', (_req, res) => res.json(syncView(ctx)));
   r.post('/api/sync', async (_req, res) => {
     if (!ctx.sync) throw conflict('sync_disabled', 'sync is not configured');

@@ -11,6 +11,7 @@ Commands:
   login   sign in to Lava in the browser and save the secret key
   status  is the gateway running? where, today's requests and spend, sync (exit 0/1)
   mcp     serve the MCP tools over stdio (for agents)
+  resume  --tool X: let a tool the runaway guard paused send again
   connect     point a coding agent (claude-code, codex, …) at the gateway
   disconnect  undo connect for one tool or --all
   doctor      per tool: installed, connected, last request seen
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   login: () => import('./login.js').then((m) => m.login),
   mcp: () => import('./mcp.js').then((m) => m.mcp),
   status: () => import('./status.js').then((m) => m.status),
+  resume: () => import('./resume.js').then((m) => m.resume),
   connect: () => import('./connect.js').then((m) => m.connect),
   disconnect: () => import('./connect.js').then((m) => m.disconnect),
   doctor: () => import('./connect.js').then((m) => m.doctor),

@@ -16,7 +16,17 @@ export type GatewayEvent =
   | { type: 'settings.upstream_changed'; key: string; from: string | null; to: string | null }
   | { type: 'store.health'; health: StoreHealth }
   | { type: 'gateway.paused' }
-  | { type: 'gateway.resumed' };
+  | { type: 'gateway.resumed' }
+  | {
+      type: 'guard.tripped';
+      tool: string;
+      reason: 'requestsPerMinute' | 'dollarsPerHour';
+      value: number;
+      limit: number;
+      at: string;
+    }
+  | { type: 'guard.resumed'; tool: string }
+  | { type: 'billing.changed'; tool: string; from: 'subscription'; to: 'api'; requestId: string; at: string };
 
 export interface NumberedEvent {
   id: number;

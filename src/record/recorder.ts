@@ -8,6 +8,7 @@ import type { RequestRecord, UsageStore } from '../store/types.js';
 import type { SyncEngine } from '../sync/engine.js';
 import { recordSpend, type BudgetHost } from './budgets.js';
 import type { AttributionHandle } from './attribution.js';
+import type { RunawayGuard } from './runaway.js';
 
 /** Tools whose session files attribution reads. */
 const AGENTS = new Set(['claude-code', 'codex']);
@@ -17,12 +18,14 @@ export interface RecorderHost extends BudgetHost {
   sync?: Pick<SyncEngine, 'onRecord' | 'noteLavaRefusal'>;
   lastSeen?: Map<string, string>;
   attribution?: Pick<AttributionHandle, 'note'>;
+  runaway?: Pick<RunawayGuard, 'onRecord'>;
 }
 
 export function recordRequest(host: RecorderHost, r: RequestRecord): void {
   if (r.tool) host.lastSeen?.set(r.tool, r.startedAt);
   host.sync?.onRecord(r);
   if (host.budget) recordSpend(host, host.budget, r);
+  host.runaway?.onRecord(r);
   if (r.mode === 'lava' && r.error?.startsWith('lava: ')) host.sync?.noteLavaRefusal(r.error, r.status);
   host.store.append(r);
   // After the append: the join may come at once, and it edits the stored record.
