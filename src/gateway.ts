@@ -10,7 +10,7 @@ import { setPaused } from './context.js';
 import type { GatewayEvents } from './record/events.js';
 import type { CloseResult, StoreHealth } from './store/types.js';
 import { spendReport, spendWindow } from './admin/spend.js';
-import { budgetReached } from './record/admission.js';
+import { budgetReached, budgetStatus } from './record/admission.js';
 import { toolSnippet } from './connect/snippets.js';
 
 export interface GatewaySummary {
@@ -26,6 +26,15 @@ export interface GatewaySummary {
   /** Lava's wallet totals from the last sync (today, this month). */
   wallet?: { today: string; month: string };
   store: StoreHealth;
+  /** Each cap configured (PRODUCT.md §14): everything's, a tool's or a project's, daily or monthly, and what is left. */
+  budgets?: {
+    scope: 'global' | 'tool' | 'project';
+    key: string | null;
+    period: 'daily' | 'monthly';
+    limit: number;
+    spent: string;
+    left: string;
+  }[];
   /** Tools the runaway guard paused (PRODUCT.md §14), each resumed with `resumeTool`. */
   tripped?: { tool: string; reason: 'requestsPerMinute' | 'dollarsPerHour' }[];
 }
@@ -118,5 +127,15 @@ async function summary(ctx: GatewayContext, port: number): Promise<GatewaySummar
   const tripped = ctx.runaway?.tripped() ?? [];
   if (tripped.length) out.tripped = tripped.map(({ tool, reason }) => ({ tool, reason }));
   if (last) out.lastRequest = { model: last.model, cost: last.cost };
+  const caps = budgetStatus(ctx).scopes;
+  if (caps.length)
+    out.budgets = caps.map(({ scope, key, period, limit, spent, left }) => ({
+      scope,
+      key,
+      period,
+      limit,
+      spent,
+      left,
+    }));
   return out;
 }

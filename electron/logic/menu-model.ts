@@ -2,7 +2,7 @@
  * The tray menu as plain data (labels, enabled state, action ids); the Electron adapter turns it
  * into a Menu. Kept pure so its content is unit-tested.
  */
-import { storeDegraded, usd, type TrayInput } from './tray-text.js';
+import { budgetLines, storeDegraded, usd, type TrayInput } from './tray-text.js';
 
 export type MenuAction =
   'toggle-pause' | 'open-dashboard' | 'copy-base-url' | 'quit' | `copy-env:${string}` | 'open-sync';
@@ -35,6 +35,7 @@ export function menuModel(t: TrayInput & { wallet?: { today: string; month: stri
   );
   if (t.wallet)
     items.push({ label: `Lava: today ${usd(t.wallet.today)} · month ${usd(t.wallet.month)}`, action: 'open-sync' });
+  for (const line of budgetLines(t)) items.push({ label: line, enabled: false });
   if (t.budgetExceeded) items.push({ label: 'Budget reached — requests are refused', enabled: false });
   items.push(
     { type: 'separator' },

@@ -289,6 +289,22 @@ describe('lava_budget', () => {
     expect(a.notes).toEqual(['hardStop is off: caps alert but do not refuse requests']);
   });
 
+  it("the gateway's summary (the tray's contents) lists every cap with what is left", async () => {
+    const caps = (await h.gw.summary()).budgets!;
+    expect(caps.map((c) => `${c.scope}:${c.key ?? '*'}:${c.period}`).sort()).toEqual([
+      'global:*:daily',
+      'global:*:monthly',
+      'project:/elsewhere:daily',
+      `project:${project}:daily`,
+      `project:${project}:monthly`,
+      'tool:claude-code:monthly',
+      'tool:codex:daily',
+    ]);
+    const codex = caps.find((c) => c.key === 'codex')!;
+    expect(Number(codex.spent)).toBeGreaterThan(0);
+    expect(Number(codex.left)).toBeCloseTo(2.5 - Number(codex.spent), 8);
+  });
+
   it('over /mcp without arguments: no tool or project known, only the global caps, and it says so', async () => {
     const a = answer((await http.callTool({ name: 'lava_budget', arguments: {} })) as CallResult);
     expect(a).toMatchObject({ tool: null, project: null });

@@ -1,6 +1,13 @@
 /** The desktop shell's logic, as pure functions: tray text and icon, throttling, menu, notifications, window and IPC policy, the quit prompt. */
 import { describe, expect, it } from 'vitest';
-import { iconState, TrayThrottle, trayTitle, trayTooltip, type TrayInput } from '../../electron/logic/tray-text.js';
+import {
+  budgetLines,
+  iconState,
+  TrayThrottle,
+  trayTitle,
+  trayTooltip,
+  type TrayInput,
+} from '../../electron/logic/tray-text.js';
 import { menuModel } from '../../electron/logic/menu-model.js';
 import { NotificationLimiter, notificationFor } from '../../electron/logic/notifications.js';
 import { navigationDecision, senderAllowed } from '../../electron/logic/policy.js';
@@ -133,5 +140,49 @@ describe('quitting with tools still connected', () => {
     expect(quitChoice(1)).toBe('keep');
     expect(quitChoice(three.cancelId)).toBe('cancel');
     expect(quitChoice(-1)).toBe('cancel');
+  });
+});
+
+describe('budgets in the tray', () => {
+  const cap = (
+    scope: 'global' | 'tool' | 'project',
+    key: string | null,
+    period: 'daily' | 'monthly',
+    limit: number,
+    left: string,
+  ) => ({ scope, key, period, limit, left, spent: String(limit - Number(left)) });
+
+  it('one short line per window: what is left of each cap, everything first, then the tightest', () => {
+    const t: TrayInput = {
+      ...base,
+      budgets: [
+        cap('tool', 'claude-code', 'daily', 20, '18'),
+        cap('global', null, 'daily', 10, '3.1'),
+        cap('tool', 'codex', 'daily', 5, '1.2'),
+        cap('project', '/home/u/work/shop/', 'monthly', 2.5, '0'),
+      ],
+    };
+    expect(budgetLines(t)).toEqual([
+      'Left today: $3.10 of $10 · codex $1.20 of $5 · claude-code $18.00 of $20',
+      'Left this month: shop $0.00 of $2.50',
+    ]);
+    const labels = menuModel(t).map((i) => i.label);
+    // After today, the month and the last request; before the gateway's state.
+    expect(labels.slice(0, 5)).toEqual([
+      'Today: $1.23 · 12 requests',
+      'This month: $20.50',
+      'No requests yet',
+      ...budgetLines(t),
+    ]);
+    expect(menuModel(t).find((i) => i.label === budgetLines(t)[1])?.enabled).toBe(false);
+  });
+
+  it('past three caps the rest are counted; no caps, no lines', () => {
+    const many = ['a', 'b', 'c', 'd', 'e'].map((k, i) => cap('tool', k, 'daily', 10, String(i + 1)));
+    expect(budgetLines({ ...base, budgets: many })).toEqual([
+      'Left today: a $1.00 of $10 · b $2.00 of $10 · c $3.00 of $10 · +2 more',
+    ]);
+    expect(budgetLines(base)).toEqual([]);
+    expect(menuModel(base).some((i) => i.label?.startsWith('Left '))).toBe(false);
   });
 });
