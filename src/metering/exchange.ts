@@ -13,6 +13,7 @@ import type { RequestRecord } from '../store/types.js';
 import { emptyUsage, type Usage } from '../providers/usage.js';
 import { PRICES_VERSION, priceOf } from '../prices/cost.js';
 import { estimateUsage } from './estimate.js';
+import { countNow } from './tokenizer.js';
 import { scrub } from '../lib/redact.js';
 import type { GatewayError } from '../lib/errors.js';
 
@@ -98,7 +99,8 @@ export class Exchange {
     const style = this.route?.style;
     if (!style) return;
     if (type.includes('text/event-stream') || (this.info.stream && style.id === 'google' && type.includes('json'))) {
-      this.meter = style.streamMeter(this.route!.target.pathname + this.route!.target.search);
+      // Under a hard budget the meter counts the output as it streams, for a stream cut by the cap.
+      this.meter = style.streamMeter(this.route!.target.pathname + this.route!.target.search, this.cap && countNow);
       if (this.streamWithoutUsage) this.kept = { text: '', over: false };
     } else if (type.includes('json')) {
       this.json = { decoder: new StringDecoder('utf8'), text: '', over: false };
@@ -147,13 +149,26 @@ export class Exchange {
     }
   }
 
-  /** Cost of the usage seen so far in a stream (0 while the stream has reported none). */
+  /** Cost of a stream so far: its reported usage, or its input and the output counted while none is final. */
   partialCost(): number {
     const facts = this.meter?.facts();
-    if (!facts?.usage || !this.route) return 0;
+    const usage = facts && this.runningUsage(facts);
+    if (!usage || !this.route) return 0;
     return Number(
-      priceOf(this.route.providerKey, facts.model ?? this.info.model, facts.usage, this.init.startedAt).cost ?? 0,
+      priceOf(this.route.providerKey, facts.model ?? this.info.model, usage, this.init.startedAt).cost ?? 0,
     );
+  }
+
+  /**
+   * The usage a stream has reached: what the provider reported, with the output counted from its
+   * deltas when that is more and no final usage has come (the input counted for the reservation
+   * when the provider has reported nothing yet).
+   */
+  private runningUsage(facts: ResponseFacts): Usage | undefined {
+    if (facts.outputSoFar === undefined) return facts.usage;
+    const base = facts.usage ?? { ...emptyUsage(), input_tokens: this.inputTokens ?? 0 };
+    const output = Math.max(base.output_tokens, facts.outputSoFar);
+    return { ...base, output_tokens: output, total_tokens: base.input_tokens + output };
   }
 
   /** Builds the record once the exchange is over; `outcome` says how it ended. */
@@ -169,8 +184,13 @@ export class Exchange {
       }
     }
     if (this.free) return this.record(error ?? this.error, undefined, 'none');
-    let usage: Usage | undefined = this.facts.usage;
-    let usageSource: RequestRecord['usageSource'] = usage ? 'response' : 'none';
+    // A stream cut before its final usage: billed for what was counted up to the cut.
+    let usage: Usage | undefined = this.runningUsage(this.facts);
+    let usageSource: RequestRecord['usageSource'] = !usage
+      ? 'none'
+      : this.facts.outputSoFar === undefined
+        ? 'response'
+        : 'estimated';
     const ok = this.status >= 200 && this.status < 300;
     if (this.info.characters !== undefined && ok) {
       usage = { ...emptyUsage(), characters: this.info.characters };

@@ -21,7 +21,15 @@ export interface ResponseFacts {
   usage?: Usage;
   model?: string;
   responseId?: string;
+  /**
+   * Under a budget: output tokens counted from the stream's deltas so far (tokenizer), a running
+   * estimate until the provider's final usage arrives and replaces it.
+   */
+  outputSoFar?: number;
 }
+
+/** Counts the tokens of a text (the gateway's tokenizer), or undefined when it is not loaded. */
+export type TokenCount = (text: string) => number | undefined;
 
 /** An incremental reader of a response stream; `push` takes raw text chunks as they arrive. */
 export interface StreamMeter {
@@ -39,8 +47,8 @@ export interface ApiStyle {
   requestInfo(body: unknown, path: string): RequestInfo;
   /** Usage and ids from a complete JSON response body. */
   readJson(body: unknown): ResponseFacts;
-  /** A fresh incremental meter for a streamed response. */
-  streamMeter(path: string): StreamMeter;
+  /** A fresh incremental meter for a streamed response; with `count`, it also counts the output as it streams. */
+  streamMeter(path: string, count?: TokenCount): StreamMeter;
   /** The gateway's own error in this API's error shape. */
   errorBody(status: number, code: string, message: string): unknown;
   /**

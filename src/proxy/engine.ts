@@ -82,8 +82,8 @@ export function createProxy(given: ProxyOptions) {
     ex.free = isFreeCall(ex.init.method, route.upstream.pathname);
     warn(res, ex);
     for (const [k, v] of Object.entries(route.setHeaders)) req.headers[k] = v;
-    // The gateway reads and rewrites these bodies (translation, the usage chunk): ask for them plain.
-    if (ex.translation || ex.filterUsage) req.headers['accept-encoding'] = 'identity';
+    // The gateway reads and rewrites these bodies (translation, the usage chunk, a budget's cut): ask for them plain.
+    if (ex.translation || ex.filterUsage || ex.cap) req.headers['accept-encoding'] = 'identity';
     const defaults = route.style.defaultHeaders;
     if (defaults) for (const [k, v] of Object.entries(defaults)) req.headers[k] ??= v;
     (req as Req)[EX] = ex;

@@ -14,6 +14,7 @@ import type { Translation } from '../pipeline/types.js';
 import { decompressorFor, type Decompressor, type Exchange } from '../metering/exchange.js';
 import type { ProxyOptions } from './options.js';
 import { UsageChunkFilter } from './sse-filter.js';
+import { ClientTail, cutStream } from './cut-stream.js';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -44,14 +45,19 @@ export function relay(proxyRes: IncomingMessage, ex: Exchange, res: ServerRespon
   }
   res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, headers);
   if (typeof res.flushHeaders === 'function' && isSse) res.flushHeaders();
-  const cap = isSse ? ex.cap : undefined;
+  // Gemini streams without `alt=sse` are a JSON array sent piece by piece: metered, so cut too.
+  const cap = isSse || ex.info.stream ? ex.cap : undefined;
   let cut: GatewayError | undefined;
   const out = filter ? (decode ? proxyRes.pipe(decode) : proxyRes).pipe(new UsageChunkFilter()) : proxyRes;
+  const tail = cap && new ClientTail(ex, isSse, !filter);
+  if (tail) out.on('data', (c: Buffer) => tail.sent(c));
+  let due: GatewayError | undefined;
   proxyRes.on('data', (chunk: Buffer) => {
     ex.tap(chunk);
-    if (!cap || cut) return;
-    cut = cap(ex.partialCost());
-    if (cut) cutStream(proxyRes, out, res, ex, cut);
+    if (!cap || !tail || cut) return;
+    due ??= cap(ex.partialCost());
+    // Passed on as is, the chunk may end inside an event: the cut waits for its end.
+    if (due && tail.canCut) cutStream(proxyRes, out, res, ex, (cut = due), tail);
   });
   out.pipe(res);
   const upstreamGone = endWithUpstream(proxyRes, res, () => Boolean(cut));
@@ -83,28 +89,6 @@ function closeReason(proxyRes: IncomingMessage, res: ServerResponse, upstreamGon
   return undefined;
 }
 
-/**
- * A stream that crosses a budget cap: stop the upstream, let the chunk that crossed reach the
- * client, then end its stream with an error event in its API's format.
- */
-function cutStream(
-  proxyRes: IncomingMessage,
-  out: NodeJS.ReadableStream,
-  res: ServerResponse,
-  ex: Exchange,
-  err: GatewayError,
-): void {
-  proxyRes.destroy();
-  setImmediate(() => {
-    out.unpipe(res);
-    if (res.writableEnded) return;
-    // In the client's own API: the provider's, or the one a translated client speaks.
-    const style = ex.clientStyle ?? ex.route!.style;
-    const body = JSON.stringify(style.errorBody(err.status, err.code, err.message));
-    res.end(style.id === 'anthropic' ? `event: error\ndata: ${body}\n\n` : `data: ${body}\n\n`);
-  });
-}
-
 /** A response in another API than the client's: JSON and errors rebuilt whole, streams translated event by event. */
 function relayTranslated(
   proxyRes: IncomingMessage,
@@ -119,11 +103,13 @@ function relayTranslated(
   const cap = sse ? ex.cap : undefined;
   let cut: GatewayError | undefined;
   let out: NodeJS.ReadableStream = proxyRes;
+  // The translator sends whole events only: a cut may happen after any chunk.
+  const tail = cap && new ClientTail(ex, true, false);
   proxyRes.on('data', (chunk: Buffer) => {
     ex.tap(chunk);
-    if (!cap || cut) return;
+    if (!cap || !tail || cut) return;
     cut = cap(ex.partialCost());
-    if (cut) cutStream(proxyRes, out, res, ex, cut);
+    if (cut) cutStream(proxyRes, out, res, ex, cut, tail);
   });
   const upstreamGone = endWithUpstream(proxyRes, res, () => Boolean(cut));
   res.once('close', () => {
@@ -136,6 +122,7 @@ function relayTranslated(
     const decode = decoderFor(proxyRes, res);
     if (decode) out = out.pipe(decode);
     for (const step of t.stream()) out = out.pipe(step);
+    if (tail) out.on('data', (c: Buffer) => tail.sent(c));
     out.pipe(res);
     return;
   }

@@ -5,7 +5,7 @@
  * from cache reads/writes, and streams `message_start` → content blocks → one or more
  * `message_delta` with running totals → `message_stop`.
  */
-import { knobs, REPLY_WORDS, sendJson, startServer, tokensOf, writeFrames, type Simulator } from './http-util.js';
+import { knobs, replyWords, sendJson, startServer, tokensOf, writeFrames, type Simulator } from './http-util.js';
 
 export interface AnthropicSim extends Simulator {
   lastUsage?: Record<string, number>;
@@ -58,7 +58,7 @@ export async function startAnthropic(opts: { requireKey?: string } = {}): Promis
         error: { type: 'api_error', message: `simulated ${err[1]}` },
       });
     const { gap, chunks } = knobs(raw);
-    const words = REPLY_WORDS.slice(0, chunks);
+    const words = replyWords(chunks);
     const total = tokensOf(JSON.stringify(body.messages ?? []) + JSON.stringify(body.system ?? ''));
     const cacheRead = raw.includes('[cached]') ? Math.floor(total / 2) : 0;
     const cacheWrite = raw.includes('[cache-write]') ? Math.floor(total / 4) : 0;

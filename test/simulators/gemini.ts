@@ -1,9 +1,10 @@
 /**
  * Gemini API simulator (lava-api.md §7.5): `:generateContent` (JSON) and
  * `:streamGenerateContent` — SSE framed with CRLF when `?alt=sse`, otherwise a JSON array sent
- * element by element. Each chunk repeats running `usageMetadata` totals; the last one is final.
+ * element by element. Each chunk repeats running `usageMetadata` totals; the last one is final
+ * (with `[usage=end]` in the prompt, only the last chunk has them).
  */
-import { knobs, REPLY_WORDS, sendJson, sleep, startServer, tokensOf, type Simulator } from './http-util.js';
+import { knobs, replyWords, sendJson, sleep, startServer, tokensOf, type Simulator } from './http-util.js';
 
 export interface GeminiSim extends Simulator {
   lastUsage?: Record<string, number>;
@@ -26,9 +27,10 @@ export async function startGemini(): Promise<GeminiSim> {
     const model = m[1]!;
     const body = JSON.parse(raw || '{}') as Record<string, unknown>;
     const { gap, chunks } = knobs(raw);
-    const words = REPLY_WORDS.slice(0, chunks);
+    const words = replyWords(chunks);
     const prompt = tokensOf(JSON.stringify(body.contents ?? []));
     const thoughts = raw.includes('[think]') ? 7 : 0;
+    const usageAtEnd = raw.includes('[usage=end]');
     const usageAt = (n: number) => ({
       promptTokenCount: prompt,
       candidatesTokenCount: n * 2,
@@ -43,7 +45,8 @@ export async function startGemini(): Promise<GeminiSim> {
           index: 0,
         },
       ],
-      usageMetadata: usageAt(i + 1),
+      // `[usage=end]`: only the last chunk reports usage, as some Gemini models and framings do.
+      ...(usageAtEnd && i < words.length - 1 ? {} : { usageMetadata: usageAt(i + 1) }),
       modelVersion: model,
       responseId: 'gem-sim-1',
     });
@@ -79,6 +82,7 @@ export async function startGemini(): Promise<GeminiSim> {
     const sseMode = url.searchParams.get('alt') === 'sse';
     res.writeHead(200, { 'content-type': sseMode ? 'text/event-stream' : 'application/json; charset=UTF-8' });
     for (let i = 0; i < words.length; i++) {
+      if (res.destroyed) return;
       if (sseMode) res.write(`data: ${JSON.stringify(chunk(i))}\r\n\r\n`);
       else res.write(`${i === 0 ? '[' : ',\r\n'}${JSON.stringify(chunk(i), null, 1)}`);
       if (gap) await sleep(gap);

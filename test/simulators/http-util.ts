@@ -92,3 +92,7 @@ export function knobs(text: string): { gap: number; chunks: number } {
 }
 
 export const REPLY_WORDS = ['Hello', ' from', ' the', ' simulator', '.', ' Tokens', ' flow', ' here', '.'];
+
+/** The reply's words, one per chunk: `REPLY_WORDS` over and over for a long reply (`[chunks=40]`). */
+export const replyWords = (chunks: number): string[] =>
+  Array.from({ length: chunks }, (_, i) => REPLY_WORDS[i % REPLY_WORDS.length]!);

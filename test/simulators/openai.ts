@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import busboy from 'busboy';
-import { knobs, REPLY_WORDS, sendJson, startServer, tokensOf, writeFrames, type Simulator } from './http-util.js';
+import { knobs, replyWords, sendJson, startServer, tokensOf, writeFrames, type Simulator } from './http-util.js';
 
 export interface OpenAiSim extends Simulator {
   /** The usage object the simulator sent last (what the gateway must record). */
@@ -99,7 +99,7 @@ async function chat(
   raw: string,
 ) {
   const { gap, chunks } = knobs(raw);
-  const words = REPLY_WORDS.slice(0, chunks);
+  const words = replyWords(chunks);
   const prompt = tokensOf(JSON.stringify(body.messages ?? []));
   const completion = words.length * 2;
   const cached = raw.includes('[cached]') ? Math.floor(prompt / 2) : 0;
@@ -227,7 +227,7 @@ async function responses(
   raw: string,
 ) {
   const { gap, chunks } = knobs(raw);
-  const words = REPLY_WORDS.slice(0, chunks);
+  const words = replyWords(chunks);
   const input = tokensOf(JSON.stringify(body.input ?? ''));
   const output = words.length * 2;
   const usage = {

@@ -1,10 +1,12 @@
 /**
  * Anthropic Messages: `x-api-key` + `anthropic-version`. Usage in the body; when streamed,
  * `message_start` carries input and cache counts and every `message_delta` carries running
- * totals, so the latest value of each field wins (never summed).
+ * totals, so the latest value of each field wins (never summed). Under a budget the content
+ * deltas are counted meanwhile, as the output reported before the end stays at 1.
  */
 import { fromAnthropic } from '../usage.js';
 import { sseMeter } from '../sse-meter.js';
+import { OutputCount } from '../output-count.js';
 import type { ApiStyle } from '../types.js';
 import { asObject, stringField } from '../../lib/json.js';
 
@@ -22,8 +24,9 @@ export const anthropicStyle: ApiStyle = {
     const b = asObject(body);
     return { usage: fromAnthropic(b.usage), responseId: stringField(b, 'id'), model: stringField(b, 'model') };
   },
-  streamMeter: () =>
-    sseMeter((event, data, facts) => {
+  streamMeter: (_path, count) => {
+    const output = new OutputCount(count);
+    return sseMeter((event, data, facts) => {
       if (event === 'message_start') {
         const m = asObject(asObject(JSON.parse(data)).message);
         facts.responseId = stringField(m, 'id');
@@ -31,8 +34,14 @@ export const anthropicStyle: ApiStyle = {
         facts.usage = fromAnthropic(m.usage, facts.usage);
       } else if (event === 'message_delta') {
         facts.usage = fromAnthropic(asObject(JSON.parse(data)).usage, facts.usage);
+        output.settle(facts);
+      } else if (event === 'content_block_delta' && output.on) {
+        // message_start's output count stays at 1 until the end: under a budget, count the deltas.
+        const d = asObject(asObject(JSON.parse(data)).delta);
+        output.add(facts, d.text ?? d.partial_json ?? d.thinking);
       }
-    }),
+    });
+  },
   errorBody: (_status, code, message) => ({
     type: 'error',
     error: { type: code === 'budget_exceeded' ? 'billing_error' : 'api_error', message },
