@@ -143,8 +143,8 @@ function onMenu(action: MenuAction): void {
   else if (action === 'toggle-pause') {
     if (gw.paused) gw.resume();
     else gw.pause();
-  } else if (action.startsWith('copy-env:'))
-    clipboard.writeText(gw.snippet(action.slice('copy-env:'.length)) ?? gw.url);
+  } else if (action.startsWith('resume-tool:')) gw.resumeTool(action.slice('resume-tool:'.length));
+  else if (action.startsWith('copy-env:')) clipboard.writeText(gw.snippet(action.slice('copy-env:'.length)) ?? gw.url);
 }
 
 const limiter = new NotificationLimiter();

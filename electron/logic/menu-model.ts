@@ -2,10 +2,17 @@
  * The tray menu as plain data (labels, enabled state, action ids); the Electron adapter turns it
  * into a Menu. Kept pure so its content is unit-tested.
  */
+import { toolName } from './notifications.js';
 import { budgetLines, storeDegraded, usd, type TrayInput } from './tray-text.js';
 
 export type MenuAction =
-  'toggle-pause' | 'open-dashboard' | 'copy-base-url' | 'quit' | `copy-env:${string}` | 'open-sync';
+  | 'toggle-pause'
+  | 'open-dashboard'
+  | 'copy-base-url'
+  | 'quit'
+  | `copy-env:${string}`
+  | 'open-sync'
+  | `resume-tool:${string}`;
 
 export interface MenuItemModel {
   label?: string;
@@ -41,6 +48,11 @@ export function menuModel(t: TrayInput & { wallet?: { today: string; month: stri
     { type: 'separator' },
     { label: t.paused ? 'Gateway paused' : `Gateway running on :${t.port}`, enabled: false },
     { label: t.paused ? 'Resume gateway' : 'Pause gateway', action: 'toggle-pause' },
+    // A tool the runaway guard paused (PRODUCT.md §14): one click lets it send again.
+    ...(t.tripped ?? []).map(({ tool, reason }) => ({
+      label: `Resume ${toolName(tool)} (paused: ${reason === 'requestsPerMinute' ? 'requests' : 'spend'} ran away)`,
+      action: `resume-tool:${tool}` as MenuAction,
+    })),
     { type: 'separator' },
     { label: 'Open dashboard', action: 'open-dashboard' },
     { label: 'Copy base URL', action: 'copy-base-url' },

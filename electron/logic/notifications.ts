@@ -16,6 +16,15 @@ export type AppEvent =
   | { type: 'port-in-use'; wanted: number; got: number }
   | { type: 'store.health'; health: { state: string; error?: string; unwritten: number } }
   | { type: 'settings.upstream_changed'; key: string; to: string | null }
+  | {
+      type: 'guard.tripped';
+      tool: string;
+      reason: 'requestsPerMinute' | 'dollarsPerHour';
+      value: number;
+      limit: number;
+      at: string;
+    }
+  | { type: 'billing.changed'; tool: string; from: string; to: string; at: string }
   | { type: string; [k: string]: unknown };
 
 const SYNC_FAILING_MS = 10 * 60_000;
@@ -81,6 +90,17 @@ export function notificationFor(e: AppEvent, now: number, syncFailingSince?: num
         page: 'settings',
       };
     }
+    case 'guard.tripped':
+      return guardTripped(e as Extract<AppEvent, { type: 'guard.tripped' }>);
+    case 'billing.changed': {
+      const b = e as Extract<AppEvent, { type: 'billing.changed' }>;
+      return {
+        key: `billing:${b.tool}:${b.at}`,
+        title: `${toolName(b.tool)} is now billed per token`,
+        body: `Its requests switched from your ${planOf(b.tool)} to an API key: from now on each request costs money.`,
+        page: 'live',
+      };
+    }
     case 'port-in-use': {
       const p = e as Extract<AppEvent, { type: 'port-in-use' }>;
       return {
@@ -94,6 +114,42 @@ export function notificationFor(e: AppEvent, now: number, syncFailingSince?: num
       return undefined;
   }
 }
+
+/** A tool paused by the runaway guard: which limit, and how to resume it. */
+function guardTripped(g: Extract<AppEvent, { type: 'guard.tripped' }>): NotificationModel {
+  const what =
+    g.reason === 'requestsPerMinute'
+      ? `${g.value} requests in a minute (limit ${g.limit})`
+      : `$${g.value.toFixed(2)} spent in an hour (limit $${g.limit.toFixed(2)})`;
+  return {
+    key: `guard:${g.tool}:${g.at}`,
+    title: `${toolName(g.tool)} paused: ${what}`,
+    body: `Its requests are refused until you resume it: "Resume ${toolName(g.tool)}" in the tray menu, the dashboard, or lava-desktop resume --tool ${g.tool}.`,
+    page: 'live',
+  };
+}
+
+const NAMES: Record<string, string> = {
+  'claude-code': 'Claude Code',
+  codex: 'Codex',
+  'gemini-cli': 'Gemini CLI',
+  aider: 'Aider',
+  opencode: 'OpenCode',
+  cursor: 'Cursor',
+};
+
+/** A tool's name as people know it (its id when it has none). */
+export const toolName = (tool: string): string => NAMES[tool] ?? tool;
+
+/** The plan a tool signs in with. */
+const planOf = (tool: string): string =>
+  tool === 'claude-code'
+    ? 'Claude plan'
+    : tool === 'codex'
+      ? 'ChatGPT plan'
+      : tool === 'gemini-cli'
+        ? 'Google account'
+        : 'plan';
 
 const cap = (s: string) => s[0]!.toUpperCase() + s.slice(1);
 

@@ -186,3 +186,64 @@ describe('budgets in the tray', () => {
     expect(menuModel(base).some((i) => i.label?.startsWith('Left '))).toBe(false);
   });
 });
+
+describe('the runaway guard and billing changes', () => {
+  const trip = {
+    type: 'guard.tripped',
+    tool: 'codex',
+    reason: 'requestsPerMinute' as const,
+    value: 130,
+    limit: 120,
+    at: '2025-06-01T10:00:00.000Z',
+  };
+
+  it('a paused tool is notified with which limit, its value and how to resume; a click opens Live', () => {
+    const n = notificationFor(trip, 0)!;
+    expect(n.title).toBe('Codex paused: 130 requests in a minute (limit 120)');
+    expect(n.body).toContain('"Resume Codex" in the tray menu');
+    expect(n.body).toContain('lava-desktop resume --tool codex');
+    expect(n.page).toBe('live');
+    const dollars = notificationFor(
+      { ...trip, tool: 'claude-code', reason: 'dollarsPerHour', value: 21.4, limit: 20 },
+      0,
+    );
+    expect(dollars?.title).toBe('Claude Code paused: $21.40 spent in an hour (limit $20.00)');
+    // Each trip is its own notification (a later trip is not swallowed by the per-key limit).
+    expect(notificationFor({ ...trip, at: '2025-06-01T11:00:00.000Z' }, 0)!.key).not.toBe(n.key);
+    expect(notificationFor({ type: 'guard.resumed', tool: 'codex' }, 0)).toBeUndefined();
+  });
+
+  it('a switch from the plan to an API key says plainly that requests now cost money', () => {
+    const n = notificationFor(
+      { type: 'billing.changed', tool: 'claude-code', from: 'subscription', to: 'api', requestId: 'r1', at: 'x' },
+      0,
+    )!;
+    expect(n.title).toBe('Claude Code is now billed per token');
+    expect(n.body).toBe(
+      'Its requests switched from your Claude plan to an API key: from now on each request costs money.',
+    );
+    const other = notificationFor(
+      { type: 'billing.changed', tool: 'my-bot', from: 'subscription', to: 'api', at: 'y' },
+      0,
+    );
+    expect(other?.title).toBe('my-bot is now billed per token');
+  });
+
+  it('the tray menu has a Resume item per paused tool, after the gateway’s own pause', () => {
+    const t: TrayInput = {
+      ...base,
+      tripped: [
+        { tool: 'codex', reason: 'requestsPerMinute' },
+        { tool: 'claude-code', reason: 'dollarsPerHour' },
+      ],
+    };
+    const items = menuModel(t);
+    const resumes = items.filter((i) => i.action?.startsWith('resume-tool:'));
+    expect(resumes).toEqual([
+      { label: 'Resume Codex (paused: requests ran away)', action: 'resume-tool:codex' },
+      { label: 'Resume Claude Code (paused: spend ran away)', action: 'resume-tool:claude-code' },
+    ]);
+    expect(items.indexOf(resumes[0]!)).toBe(items.findIndex((i) => i.action === 'toggle-pause') + 1);
+    expect(menuModel(base).some((i) => i.action?.startsWith('resume-tool:'))).toBe(false);
+  });
+});
