@@ -228,3 +228,46 @@ export const basename = (path: string): string =>
     .replace(/[\\/]+$/, '')
     .split(/[\\/]/)
     .pop() || path;
+
+/** One budget cap as `/api/spend` reports it (PRODUCT.md §14): amounts are USD decimal strings. */
+export interface BudgetScope {
+  scope: 'global' | 'tool' | 'project';
+  /** The tool id or project path; null for everything's cap. */
+  key: string | null;
+  period: 'daily' | 'monthly';
+  limit: number;
+  spent: string;
+  /** Held by requests still running (their worst case), not yet spent. */
+  reserved: string;
+  left: string;
+  /** Spent as a share of the limit, in % (one decimal). */
+  percent: number;
+}
+
+/** `/api/spend`'s `budgets`. */
+export interface BudgetsStatus {
+  daily: BudgetScope | null;
+  monthly: BudgetScope | null;
+  hardStop: boolean;
+  exceeded: boolean;
+  reserved: string;
+  reserveOutputTokens: number;
+  unpriced: 'pass' | 'refuse';
+  scopes: BudgetScope[];
+}
+
+/** Budgets and guards as `/api/settings` shows them (and PATCH takes them). */
+export interface Caps {
+  daily?: number;
+  monthly?: number;
+}
+export interface BudgetSettings extends Caps {
+  hardStop: boolean;
+  tools: Record<string, Caps>;
+  projects: Record<string, Caps>;
+  reserveOutputTokens: number;
+  unpriced: 'pass' | 'refuse';
+}
+export interface GuardSettings {
+  runaway: { requestsPerMinute: number; dollarsPerHour: number };
+}

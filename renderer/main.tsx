@@ -60,9 +60,11 @@ function App() {
     if (state !== 'ready') return;
     return subscribe((type, data) => {
       if (type === 'budget.alert') {
-        const a = data as { period: string; threshold: number; spent: string; limit: number };
+        const a = data as { period: string; threshold: number; spent: string; limit: number; key?: string };
+        // A tool's or project's cap names its key (the dashboard's existing tests read the global wording).
+        const whose = a.key ? ` for ${a.key}` : '';
         setAlert(
-          `${a.period === 'daily' ? 'Daily' : 'Monthly'} budget: ${a.threshold}% used ($${Number(a.spent).toFixed(4)} of $${a.limit})`,
+          `${a.period === 'daily' ? 'Daily' : 'Monthly'} budget${whose}: ${a.threshold}% used ($${Number(a.spent).toFixed(4)} of $${a.limit})`,
         );
       }
       if (type === 'store.health') setStore((data as { health: StoreHealth }).health);

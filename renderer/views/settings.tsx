@@ -1,10 +1,11 @@
 /**
- * Keys & settings: Lava account, budgets, allowed origins, and per provider key / mode / origin.
+ * Keys & settings: Lava account, budgets (budgets-form.tsx), allowed origins, and per provider key / mode / origin.
  * Keys are never shown in full (the API returns them masked); saving sends only what changed, as
  * a merge patch, and shows errors next to their field. Keys set by file or env are locked.
  */
 import { useState } from 'preact/hooks';
-import { api, ApiError } from '../api';
+import { api, ApiError, type BudgetSettings, type GuardSettings } from '../api';
+import { BudgetsForm } from './budgets-form';
 
 export interface ProviderInfo {
   key: string;
@@ -20,7 +21,8 @@ export interface SettingsData {
   settings: {
     lava: { secretKey?: string; customerId?: string; meterSlug?: string; sync: boolean };
     providers: Record<string, { apiKey?: string; mode?: string; origin?: string }>;
-    budgets: { daily?: number; monthly?: number; hardStop: boolean };
+    budgets: BudgetSettings;
+    guards: GuardSettings;
     security: { allowedOrigins: string[] };
     port: number;
   };
@@ -30,12 +32,20 @@ export interface SettingsData {
   providers: ProviderInfo[];
 }
 
+/** Errors the budgets' tool and project rows show by their row. */
+const CAP_ROWS = /^budgets\.(tools|projects)\./;
+
 const MAIN = ['openai', 'anthropic', 'google', 'groq', 'mistral', 'deepseek', 'xai'];
 
 type Patch = Record<string, unknown>;
 function setPath(p: Patch, path: string, value: unknown): Patch {
   const [head, ...rest] = path.split('.');
-  if (!rest.length) return { ...p, [head!]: value };
+  if (!rest.length) {
+    // undefined: this key is back to what was saved, so it leaves the patch.
+    const others = { ...p };
+    delete others[head!];
+    return value === undefined ? others : { ...others, [head!]: value };
+  }
   return { ...p, [head!]: setPath((p[head!] as Patch) ?? {}, rest.join('.'), value) };
 }
 
@@ -112,22 +122,14 @@ export function SettingsView({ data, onSaved }: { data: SettingsData; onSaved: (
         {field('lava.customerId', 'Customer id', s.lava.customerId, { placeholder: 'cus_… (optional)' })}
         {field('lava.meterSlug', 'Meter slug', s.lava.meterSlug, { placeholder: 'optional' })}
       </fieldset>
-      <fieldset>
-        <legend>Budgets (USD)</legend>
-        {field('budgets.daily', 'Daily', s.budgets.daily, { type: 'number' })}
-        {field('budgets.monthly', 'Monthly', s.budgets.monthly, { type: 'number' })}
-        <div class="field">
-          <label>
-            <input
-              type="checkbox"
-              defaultChecked={s.budgets.hardStop}
-              disabled={Boolean(data.locked['budgets.hardStop'])}
-              onChange={(e) => change('budgets.hardStop', e.currentTarget.checked)}
-            />{' '}
-            Refuse requests once a budget is reached
-          </label>
-        </div>
-      </fieldset>
+      <BudgetsForm
+        budgets={s.budgets}
+        guards={s.guards}
+        locked={data.locked}
+        errors={errors}
+        field={field}
+        change={change}
+      />
       <fieldset>
         <legend>Providers</legend>
         <table class="providers">
@@ -205,7 +207,7 @@ export function SettingsView({ data, onSaved }: { data: SettingsData; onSaved: (
         Save
       </button>
       {saved && <p role="status">{saved}</p>}
-      <GeneralErrors errors={Object.entries(errors).filter(([path]) => !rendered.has(path))} />
+      <GeneralErrors errors={Object.entries(errors).filter(([path]) => !rendered.has(path) && !CAP_ROWS.test(path))} />
     </form>
   );
 }

@@ -1,11 +1,12 @@
 /**
- * Spend: totals (plan value apart), a chart by day stacked by model or provider (Chart.js), spend by
+ * Spend: totals (plan value apart), budgets with progress (budget-progress.tsx), a chart by day stacked by model or provider (Chart.js), spend by
  * tool and by project (breakdown.tsx), top models, unpriced models, drift, CSV export.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from 'chart.js';
-import { api, money } from '../api';
+import { api, money, type BudgetsStatus } from '../api';
 import { Breakdowns } from './breakdown';
+import { BudgetProgress } from './budget-progress';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
 
@@ -27,11 +28,7 @@ interface Report {
   topModels: { provider: string; model: string; cost: string; requests: number; unpriced: number }[];
   unpricedModels: { provider: string; model: string; requests: number }[];
   drift: { provider: string; model: string; requests: number; lava: string; estimate: string; difference: string }[];
-  budgets: {
-    daily: { limit: number; spent: string; percent: number } | null;
-    monthly: { limit: number; spent: string; percent: number } | null;
-    exceeded: boolean;
-  };
+  budgets: BudgetsStatus;
 }
 
 const COLORS = ['#e4572e', '#17bebb', '#ffc914', '#2e282a', '#76b041', '#7d5ba6', '#f29e4c', '#3d5a80'];
@@ -72,13 +69,7 @@ export function Spend() {
           </div>
         ))}
       </div>
-      {(report.budgets.daily || report.budgets.monthly) && (
-        <p class={report.budgets.exceeded ? 'banner' : ''}>
-          {report.budgets.daily && `Daily budget: ${report.budgets.daily.percent}% of $${report.budgets.daily.limit}. `}
-          {report.budgets.monthly &&
-            `Monthly budget: ${report.budgets.monthly.percent}% of $${report.budgets.monthly.limit}.`}
-        </p>
-      )}
+      <BudgetProgress budgets={report.budgets} />
       <fieldset class="by">
         <legend>Stack by</legend>
         {(['model', 'provider'] as const).map((b) => (
