@@ -3,55 +3,28 @@
  * the cap reaches the client, and its stream ends with an error in its own API's shape — OpenAI
  * chat `data: {"error":…}`, a Responses `error` event with the next sequence number, Anthropic's
  * `event: error`, Gemini's `{"error":…}` (an SSE event, or the last element of its JSON array).
- * The cut waits for the end of an event, so the client never gets half of one.
+ * Under a cap the stream goes out in whole events, so a cut never leaves half of one.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
+import { Transform, type TransformCallback } from 'node:stream';
 import type { GatewayError } from '../lib/errors.js';
 import type { Exchange } from '../metering/exchange.js';
 
 type Shape = 'chat' | 'responses' | 'anthropic' | 'gemini-sse' | 'gemini-array';
 
-/** What the client's stream looks like so far, as far as ending it needs. */
-export class ClientTail {
-  readonly shape: Shape;
-  /** The last Responses `sequence_number` sent. */
-  private seq = -1;
-  /** The raw upstream text is passed on as is: a cut must wait for an event's end. */
-  private readonly raw: boolean;
-  private atBoundary = true;
-  /** JSON array framing: nesting depth, inside a string, elements sent. */
-  private depth = 0;
+/** Where a JSON array's text stands: nesting depth, inside a string, elements begun. */
+class ArrayScan {
+  depth = 0;
+  elements = 0;
   private inString = false;
   private escaped = false;
-  private elements = 0;
 
-  constructor(ex: Exchange, clientSse: boolean, raw: boolean) {
-    const style = ex.clientStyle ?? ex.route!.style;
-    if (style.id === 'anthropic') this.shape = 'anthropic';
-    else if (style.id === 'google') this.shape = clientSse ? 'gemini-sse' : 'gemini-array';
-    else this.shape = /\/responses\/?$/.test(ex.init.path) ? 'responses' : 'chat';
-    this.raw = raw;
-  }
-
-  /** Follows what goes to the client (call with each chunk it is sent). */
-  sent(chunk: Buffer | string): void {
-    const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
-    if (this.shape === 'responses') {
-      const all = [...text.matchAll(/"sequence_number"\s*:\s*(\d+)/g)];
-      if (all.length) this.seq = Number(all.at(-1)![1]);
-    }
-    if (!this.raw) return;
-    if (this.shape === 'gemini-array') this.scan(text);
-    else if (text.trim()) this.atBoundary = /(\r\n\r\n|\n\n|\r\r)$/.test(text);
-  }
-
-  /** True when the client has been sent whole events only (a cut may happen now). */
-  get canCut(): boolean {
-    return this.shape === 'gemini-array' && this.raw ? this.depth <= 1 && !this.inString : this.atBoundary;
-  }
-
-  private scan(text: string): void {
-    for (const c of text) {
+  /** Reads `text` on; returns the offset just after the last complete element (or closing bracket), -1 if none. */
+  read(text: string): number {
+    let end = -1;
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i];
       if (this.inString) {
         if (this.escaped) this.escaped = false;
         else if (c === '\\') this.escaped = true;
@@ -60,8 +33,83 @@ export class ClientTail {
       else if (c === '{' || c === '[') {
         if (this.depth === 1 && c === '{') this.elements++;
         this.depth++;
-      } else if (c === '}' || c === ']') this.depth--;
+      } else if (c === '}' || c === ']') {
+        this.depth--;
+        if (this.depth <= 1) end = i + 1;
+      }
     }
+    return end;
+  }
+}
+
+/** The end of the last whole SSE event in `text` (any of the three framings), -1 if none. */
+function lastEventEnd(text: string): number {
+  const at = (sep: string) => {
+    const i = text.lastIndexOf(sep);
+    return i < 0 ? -1 : i + sep.length;
+  };
+  return Math.max(at('\r\n\r\n'), at('\n\n'), at('\r\r'));
+}
+
+/**
+ * Passes a stream on in whole events (SSE) or whole elements (a JSON array): a tail that is not
+ * complete yet waits for the rest. The client's parser could not use it earlier anyway, and a
+ * cut then never leaves half an event behind.
+ */
+export class WholeEvents extends Transform {
+  private buf = '';
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly scan?: ArrayScan;
+
+  constructor(jsonArray: boolean) {
+    super();
+    if (jsonArray) this.scan = new ArrayScan();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    const text = this.decoder.write(chunk);
+    const from = this.buf.length;
+    this.buf += text;
+    let end: number;
+    if (this.scan) {
+      const at = this.scan.read(text);
+      end = at < 0 ? -1 : from + at;
+    } else end = lastEventEnd(this.buf);
+    if (end > 0) {
+      this.push(this.buf.slice(0, end));
+      this.buf = this.buf.slice(end);
+    }
+    cb();
+  }
+
+  override _flush(cb: TransformCallback): void {
+    const rest = this.buf + this.decoder.end();
+    if (rest) this.push(rest);
+    cb();
+  }
+}
+
+/** What the client's stream looks like so far, as far as ending it needs. */
+export class ClientTail {
+  readonly shape: Shape;
+  /** The last Responses `sequence_number` sent. */
+  private seq = -1;
+  private readonly array = new ArrayScan();
+
+  constructor(ex: Exchange, clientSse: boolean) {
+    const style = ex.clientStyle ?? ex.route!.style;
+    if (style.id === 'anthropic') this.shape = 'anthropic';
+    else if (style.id === 'google') this.shape = clientSse ? 'gemini-sse' : 'gemini-array';
+    else this.shape = /\/responses\/?$/.test(ex.init.path) ? 'responses' : 'chat';
+  }
+
+  /** Follows what goes to the client (call with each chunk it is sent). */
+  sent(chunk: Buffer | string): void {
+    const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    if (this.shape === 'responses') {
+      const all = [...text.matchAll(/"sequence_number"\s*:\s*(\d+)/g)];
+      if (all.length) this.seq = Number(all.at(-1)![1]);
+    } else if (this.shape === 'gemini-array') this.array.read(text);
   }
 
   /** The text that ends the client's stream with `err`. */
@@ -75,10 +123,12 @@ export class ClientTail {
         const e = { type: 'error', code: err.code, message: err.message, param: null, sequence_number: this.seq + 1 };
         return `event: error\ndata: ${JSON.stringify(e)}\n\n`;
       }
-      case 'gemini-array':
+      case 'gemini-array': {
         // After the closing `]` nothing more can be said; before the first element, the error is the first.
-        if (this.depth <= 0 && this.elements > 0) return '';
-        return `${this.depth <= 0 ? '[' : this.elements > 0 ? ',\r\n' : ''}${body}\r\n]`;
+        const { depth, elements } = this.array;
+        if (depth <= 0 && elements > 0) return '';
+        return `${depth <= 0 ? '[' : elements > 0 ? ',\r\n' : ''}${body}\r\n]`;
+      }
       default:
         return `data: ${body}\n\n`;
     }

@@ -14,7 +14,7 @@ import type { Translation } from '../pipeline/types.js';
 import { decompressorFor, type Decompressor, type Exchange } from '../metering/exchange.js';
 import type { ProxyOptions } from './options.js';
 import { UsageChunkFilter } from './sse-filter.js';
-import { ClientTail, cutStream } from './cut-stream.js';
+import { ClientTail, cutStream, WholeEvents } from './cut-stream.js';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -32,32 +32,35 @@ export function relay(proxyRes: IncomingMessage, ex: Exchange, res: ServerRespon
   }
   if (ex.translation) return relayTranslated(proxyRes, ex, ex.translation, res, opts);
   ex.onResponse(proxyRes);
-  const isSse = String(proxyRes.headers['content-type'] ?? '').includes('text/event-stream');
+  const type = String(proxyRes.headers['content-type'] ?? '');
+  const isSse = type.includes('text/event-stream');
   const filter = ex.filterUsage && isSse;
-  // The filter reads events: a compressed stream (an upstream that ignored `identity`) is decoded first.
-  const decode = filter ? decoderFor(proxyRes, res) : undefined;
+  // Gemini streams without `alt=sse` are a JSON array sent piece by piece: metered, so cut too.
+  const cap =
+    isSse || (ex.info.stream && ex.route?.style.id === 'google' && type.includes('json')) ? ex.cap : undefined;
+  // Under a cap the stream goes out in whole events (a cut must not leave half of one).
+  const rewrite = filter || Boolean(cap);
+  // Both read events: a compressed stream (an upstream that ignored `identity`) is decoded first.
+  const decode = rewrite ? decoderFor(proxyRes, res) : undefined;
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(proxyRes.headers)) {
     if (v === undefined || HOP_BY_HOP.has(k)) continue;
-    if (filter && k === 'content-length') continue;
+    if (rewrite && k === 'content-length') continue;
     if (decode && k === 'content-encoding') continue;
     headers[k] = v;
   }
   res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, headers);
   if (typeof res.flushHeaders === 'function' && isSse) res.flushHeaders();
-  // Gemini streams without `alt=sse` are a JSON array sent piece by piece: metered, so cut too.
-  const cap = isSse || ex.info.stream ? ex.cap : undefined;
   let cut: GatewayError | undefined;
-  const out = filter ? (decode ? proxyRes.pipe(decode) : proxyRes).pipe(new UsageChunkFilter()) : proxyRes;
-  const tail = cap && new ClientTail(ex, isSse, !filter);
+  const source = decode ? proxyRes.pipe(decode) : proxyRes;
+  const out = filter ? source.pipe(new UsageChunkFilter()) : cap ? source.pipe(new WholeEvents(!isSse)) : proxyRes;
+  const tail = cap && new ClientTail(ex, isSse);
   if (tail) out.on('data', (c: Buffer) => tail.sent(c));
-  let due: GatewayError | undefined;
   proxyRes.on('data', (chunk: Buffer) => {
     ex.tap(chunk);
     if (!cap || !tail || cut) return;
-    due ??= cap(ex.partialCost());
-    // Passed on as is, the chunk may end inside an event: the cut waits for its end.
-    if (due && tail.canCut) cutStream(proxyRes, out, res, ex, (cut = due), tail);
+    cut = cap(ex.partialCost());
+    if (cut) cutStream(proxyRes, out, res, ex, cut, tail);
   });
   out.pipe(res);
   const upstreamGone = endWithUpstream(proxyRes, res, () => Boolean(cut));
@@ -104,7 +107,7 @@ function relayTranslated(
   let cut: GatewayError | undefined;
   let out: NodeJS.ReadableStream = proxyRes;
   // The translator sends whole events only: a cut may happen after any chunk.
-  const tail = cap && new ClientTail(ex, true, false);
+  const tail = cap && new ClientTail(ex, true);
   proxyRes.on('data', (chunk: Buffer) => {
     ex.tap(chunk);
     if (!cap || !tail || cut) return;

@@ -114,6 +114,33 @@ describe('a stream crossing a hard cap is cut', () => {
     });
   }
 
+  it('events cut in two by TCP: under a cap the stream goes out in whole events, so the cut never leaves half of one', async () => {
+    // include_usage asked: the upstream's bytes go to the client as they are, not through the usage filter.
+    for (const kind of ['chat', 'responses'] as const) {
+      const chunkWorth = leaveRoom('gpt-4o', 'openai', 0);
+      const client = openai();
+      const run =
+        kind === 'chat'
+          ? async () => {
+              const s = await client.chat.completions.create({
+                model: 'gpt-4o',
+                stream: true,
+                stream_options: { include_usage: true },
+                messages: [{ role: 'user', content: `${PROMPT} [split]` }],
+              });
+              for await (const c of s) void c;
+            }
+          : async () => {
+              const s = await client.responses.create({ model: 'gpt-4o', stream: true, input: `${PROMPT} [split]` });
+              for await (const e of s) if (e.type === 'error') throw Object.assign(new Error(e.message), e);
+            };
+      const err = await within(3000, run).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'budget_exceeded' });
+      const [rec] = await h.records(1);
+      await expectCut(rec!.id, chunkWorth);
+    }
+  });
+
   it('OpenAI Responses: an `error` event with the next sequence number, and the iteration ends', async () => {
     const chunkWorth = leaveRoom('gpt-4o', 'openai', 0);
     const aborted = sims.openai.aborted;

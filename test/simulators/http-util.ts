@@ -70,10 +70,15 @@ export function sendJson(
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Writes SSE frames one by one with a pause between them (streams must arrive chunk by chunk). */
-export async function writeFrames(res: ServerResponse, frames: string[], gapMs: number): Promise<void> {
+/**
+ * Writes SSE frames one by one with a pause between them (streams must arrive chunk by chunk);
+ * with `split`, each write ends in the middle of a frame (the rest of one frame and the first
+ * half of the next), as TCP may cut events.
+ */
+export async function writeFrames(res: ServerResponse, frames: string[], gapMs: number, split = false): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-  for (const f of frames) {
+  const pieces = split ? straddle(frames) : frames;
+  for (const f of pieces) {
     if (res.destroyed) return;
     res.write(f);
     if (gapMs) await sleep(gapMs);
@@ -81,14 +86,26 @@ export async function writeFrames(res: ServerResponse, frames: string[], gapMs: 
   res.end();
 }
 
+/** The frames re-cut so that each piece but the last ends halfway through a frame. */
+function straddle(frames: string[]): string[] {
+  const out: string[] = [];
+  let carry = '';
+  for (const f of frames) {
+    out.push(carry + f.slice(0, f.length >> 1));
+    carry = f.slice(f.length >> 1);
+  }
+  out.push(carry);
+  return out;
+}
+
 /** A deterministic token count for text, so tests can predict usage: one token per 4 characters, at least 1. */
 export const tokensOf = (text: string): number => Math.max(1, Math.ceil(text.length / 4));
 
-/** Options a test can put in the prompt text: `[gap=50]` (ms between frames), `[chunks=N]`. */
-export function knobs(text: string): { gap: number; chunks: number } {
+/** Options a test can put in the prompt text: `[gap=50]` (ms between frames), `[chunks=N]`, `[split]` (frames cut in two). */
+export function knobs(text: string): { gap: number; chunks: number; split: boolean } {
   const gap = Number(/\[gap=(\d+)\]/.exec(text)?.[1] ?? 0);
   const chunks = Number(/\[chunks=(\d+)\]/.exec(text)?.[1] ?? 3);
-  return { gap, chunks };
+  return { gap, chunks, split: text.includes('[split]') };
 }
 
 export const REPLY_WORDS = ['Hello', ' from', ' the', ' simulator', '.', ' Tokens', ' flow', ' here', '.'];

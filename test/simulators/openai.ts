@@ -98,7 +98,7 @@ async function chat(
   model: string,
   raw: string,
 ) {
-  const { gap, chunks } = knobs(raw);
+  const { gap, chunks, split } = knobs(raw);
   const words = replyWords(chunks);
   const prompt = tokensOf(JSON.stringify(body.messages ?? []));
   const completion = words.length * 2;
@@ -216,7 +216,7 @@ async function chat(
   if (withUsage) frames.push(sse({ ...base, choices: [], usage }));
   frames.push('data: [DONE]\n\n');
   sim.lastUsage = withUsage ? usage : undefined;
-  await writeFrames(res, frames, gap);
+  await writeFrames(res, frames, gap, split);
 }
 
 async function responses(
@@ -226,7 +226,7 @@ async function responses(
   model: string,
   raw: string,
 ) {
-  const { gap, chunks } = knobs(raw);
+  const { gap, chunks, split } = knobs(raw);
   const words = replyWords(chunks);
   const input = tokensOf(JSON.stringify(body.input ?? ''));
   const output = words.length * 2;
@@ -284,7 +284,7 @@ async function responses(
     ev('response.output_item.done', { output_index: 0, item: message }),
     ev('response.completed', { response: done }),
   ];
-  await writeFrames(res, frames, gap);
+  await writeFrames(res, frames, gap, split);
 }
 
 /**
