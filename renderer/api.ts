@@ -62,6 +62,9 @@ export function subscribe(onEvent: EventHandler): () => void {
     'store.health',
     'gateway.paused',
     'gateway.resumed',
+    'guard.tripped',
+    'guard.resumed',
+    'billing.changed',
   ];
   const listeners = types.map((t) => {
     const l = (e: MessageEvent<string>) => onEvent(t, JSON.parse(e.data));

@@ -11,6 +11,7 @@ import { History } from './views/history';
 import { SettingsView, type SettingsData } from './views/settings';
 import { Connect } from './views/connect';
 import { Sync } from './views/sync';
+import { billingNotice, GuardBanner } from './views/guards';
 
 interface StoreHealth {
   state: 'ok' | 'degraded';
@@ -41,6 +42,7 @@ function App() {
   const [alert, setAlert] = useState<string>();
   const [notices, setNotices] = useState<string[]>([]);
   const [store, setStore] = useState<StoreHealth>();
+  const [guards, setGuards] = useState(0);
 
   const reload = () =>
     api<SettingsData & { store?: StoreHealth }>('/api/settings').then((s) => {
@@ -74,6 +76,9 @@ function App() {
         setNotices((n) => [...n, text]);
       }
       if (type === 'settings.changed' || type === 'gateway.paused' || type === 'gateway.resumed') void reload();
+      if (type === 'guard.tripped' || type === 'guard.resumed') setGuards((n) => n + 1);
+      if (type === 'billing.changed')
+        setNotices((n) => [...n, billingNotice(data as { tool: string; from: string; to: string })]);
     });
   }, [state]);
 
@@ -114,6 +119,7 @@ function App() {
           written as soon as the disk allows (retrying){store.lost ? `; ${store.lost} were dropped` : ''}.
         </div>
       )}
+      <GuardBanner changed={guards} />
       {notices.map((text, i) => (
         <div role="alert" class="banner" key={i} data-testid="upstream-notice">
           {text}{' '}

@@ -42,8 +42,15 @@ export const anthropicStyle: ApiStyle = {
       }
     });
   },
-  errorBody: (_status, code, message) => ({
+  errorBody: (status, code, message) => ({
     type: 'error',
-    error: { type: code === 'budget_exceeded' ? 'billing_error' : 'api_error', message },
+    error: { type: anthropicErrorType(status, code), message },
   }),
 };
+
+/** Anthropic's error types for the gateway's own errors: a budget is billing, a paused tool is rate limiting. */
+function anthropicErrorType(status: number, code: string): string {
+  if (code.startsWith('budget_')) return 'billing_error';
+  if (status === 429) return 'rate_limit_error';
+  return 'api_error';
+}
