@@ -39,15 +39,21 @@ export async function status(argv: string[]): Promise<number> {
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     return res.json() as Promise<Record<string, unknown>>;
   };
-  let spend: { today: { requests: number; cost: string }; month: { cost: string } };
+  let spend: {
+    today: { requests: number; cost: string };
+    month: { cost: string };
+    budgets?: { exceeded: boolean; hardStop: boolean };
+  };
   let sync: { state: string; pending: number; lastError?: string };
   let settings: { paused: boolean; store: StoreHealth };
+  let guards: { tripped: { tool: string; reason: string; value: number; limit: number }[] };
   try {
-    [spend, sync, settings] = (await Promise.all([
+    [spend, sync, settings, guards] = (await Promise.all([
       get('/api/spend?days=1'),
       get('/api/sync'),
       get('/api/settings'),
-    ])) as [typeof spend, typeof sync, typeof settings];
+      get('/api/guards'),
+    ])) as [typeof spend, typeof sync, typeof settings, typeof guards];
   } catch (e) {
     return down(`it does not answer: ${(e as Error).message}`);
   }
@@ -61,6 +67,8 @@ export async function status(argv: string[]): Promise<number> {
     today: spend.today,
     month: spend.month,
     sync,
+    budgetReached: Boolean(spend.budgets?.hardStop && spend.budgets.exceeded),
+    pausedTools: guards.tripped,
   };
   if (values.json) console.log(JSON.stringify(out, null, 2));
   else {
@@ -72,6 +80,11 @@ export async function status(argv: string[]): Promise<number> {
     console.log(
       `sync: ${sync.state}${sync.pending ? `, ${sync.pending} pending` : ''}${sync.lastError ? ` — ${sync.lastError}` : ''}`,
     );
+    if (out.budgetReached) console.log('budget: REACHED — requests that do not fit are refused (402)');
+    for (const t of guards.tripped)
+      console.log(
+        `paused by the runaway guard: ${t.tool} (${t.reason} ${t.value} > ${t.limit}); resume: lava-desktop resume --tool ${t.tool}`,
+      );
   }
   return 0;
 }

@@ -90,6 +90,11 @@ describe('requests per minute', () => {
         limits: { requestsPerMinute: 5, dollarsPerHour: 0 },
         tripped: [{ tool: 'codex', reason: 'requestsPerMinute', value: 6, limit: 5, at: trips[0]!.at }],
       });
+      // `status` says so too, with how to resume.
+      const status = await cli(['status', '--data-dir', h.dataDir]);
+      expect(status.stdout).toContain(
+        'paused by the runaway guard: codex (requestsPerMinute 6 > 5); resume: lava-desktop resume --tool codex',
+      );
 
       const resumed = await cli(['resume', '--tool', 'codex', '--data-dir', h.dataDir]);
       expect(resumed).toMatchObject({ code: 0, stdout: 'codex resumed: its requests pass again\n' });
