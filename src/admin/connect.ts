@@ -9,8 +9,11 @@ import { Router } from 'express';
 import type { GatewayContext } from '../context.js';
 import { GatewayError } from '../lib/errors.js';
 import { CURSOR_NOTE, toolSnippets } from '../connect/snippets.js';
-import { agentStatuses, connectTool, disconnectTool, type Where } from '../connect/connector.js';
+import type { Where } from '../connect/connector.js';
 import { ConnectError } from '../connect/errors.js';
+
+/** Loaded on the first /api/connect request: the config-file parsers (YAML, JSONC, TOML, diff) are not start-up's. */
+const connector = () => import('../connect/connector.js');
 
 const where = (ctx: GatewayContext): Where => ({ home: homedir(), dataDir: ctx.dataDir, env: process.env });
 
@@ -24,6 +27,7 @@ function asGatewayError(e: unknown): unknown {
 export function connectRoutes(ctx: GatewayContext): Router {
   const r = Router();
   r.get('/api/connect', async (_req, res) => {
+    const { agentStatuses } = await connector();
     const agents = (await agentStatuses(ctx.url, where(ctx))).map((a) => ({
       ...a,
       lastSeen: ctx.lastSeen?.get(a.id) ?? null,
@@ -33,6 +37,7 @@ export function connectRoutes(ctx: GatewayContext): Router {
   r.post('/api/connect/:tool', async (req, res) => {
     const opts = { url: ctx.url, ...(ctx.config.security.localKey ? { localKey: ctx.config.security.localKey } : {}) };
     try {
+      const { connectTool } = await connector();
       const out = await connectTool(req.params.tool, opts, where(ctx));
       res.json({ ok: true, changed: out.changed, diff: out.diff, notes: out.notes });
     } catch (e) {
@@ -41,6 +46,7 @@ export function connectRoutes(ctx: GatewayContext): Router {
   });
   r.delete('/api/connect/:tool', async (req, res) => {
     try {
+      const { disconnectTool } = await connector();
       const out = await disconnectTool(req.params.tool, where(ctx));
       res.json({ ok: true, changed: out.changed, diff: out.diff, notes: out.notes });
     } catch (e) {
