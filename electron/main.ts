@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   ).unref();
   gw.events.on('event', (n: NumberedEvent) => {
     if (n.event.type !== 'request.started') void refresh();
-    notify(n.event as AppEvent);
+    notify(n.event);
   });
   await refresh();
   if (!app.getLoginItemSettings().wasOpenedAtLogin) showWindow();

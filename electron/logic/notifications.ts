@@ -2,6 +2,8 @@
  * Which gateway events deserve a desktop notification, what it says, which dashboard page a
  * click opens — and a rate limit so a burst of events does not become a burst of pop-ups.
  */
+import type { GatewayEvent } from '../../src/index.js';
+
 export interface NotificationModel {
   key: string;
   title: string;
@@ -9,40 +11,24 @@ export interface NotificationModel {
   page: 'spend' | 'sync' | 'settings' | 'live';
 }
 
-export type AppEvent =
-  | { type: 'budget.alert'; period: 'daily' | 'monthly'; threshold: number; spent: string; limit: number }
-  | { type: 'sync.status'; status: { state: string; lastSuccessAt?: string; lastError?: string } }
-  | { type: 'request.completed'; request: { error?: string; status?: number } }
-  | { type: 'port-in-use'; wanted: number; got: number }
-  | { type: 'store.health'; health: { state: string; error?: string; unwritten: number } }
-  | { type: 'settings.upstream_changed'; key: string; to: string | null }
-  | {
-      type: 'guard.tripped';
-      tool: string;
-      reason: 'requestsPerMinute' | 'dollarsPerHour';
-      value: number;
-      limit: number;
-      at: string;
-    }
-  | { type: 'billing.changed'; tool: string; from: string; to: string; at: string }
-  | { type: string; [k: string]: unknown };
+/** What the shell reacts to: the gateway's own events, and one of its own (the port it fell back from). */
+export type AppEvent = GatewayEvent | { type: 'port-in-use'; wanted: number; got: number };
 
 const SYNC_FAILING_MS = 10 * 60_000;
 
 export function notificationFor(e: AppEvent, now: number, syncFailingSince?: number): NotificationModel | undefined {
   switch (e.type) {
     case 'budget.alert': {
-      const b = e as Extract<AppEvent, { type: 'budget.alert' }>;
       return {
-        key: `budget:${b.period}:${b.threshold}`,
+        key: `budget:${e.period}:${e.threshold}`,
         title:
-          b.threshold >= 100 ? `${cap(b.period)} budget reached` : `${b.threshold}% of your ${b.period} budget used`,
-        body: `$${Number(b.spent).toFixed(2)} of $${b.limit.toFixed(2)}.`,
+          e.threshold >= 100 ? `${cap(e.period)} budget reached` : `${e.threshold}% of your ${e.period} budget used`,
+        body: `$${Number(e.spent).toFixed(2)} of $${e.limit.toFixed(2)}.`,
         page: 'spend',
       };
     }
     case 'sync.status': {
-      const s = (e as Extract<AppEvent, { type: 'sync.status' }>).status;
+      const s = e.status;
       if (s.state === 'invalid_key')
         return {
           key: 'sync:invalid-key',
@@ -61,7 +47,7 @@ export function notificationFor(e: AppEvent, now: number, syncFailingSince?: num
       return undefined;
     }
     case 'request.completed': {
-      const r = (e as Extract<AppEvent, { type: 'request.completed' }>).request;
+      const r = e.request;
       if (r.error === 'lava: insufficient wallet balance')
         return {
           key: 'lava:402',
@@ -72,7 +58,7 @@ export function notificationFor(e: AppEvent, now: number, syncFailingSince?: num
       return undefined;
     }
     case 'store.health': {
-      const h = (e as Extract<AppEvent, { type: 'store.health' }>).health;
+      const h = e.health;
       if (h.state !== 'degraded') return undefined;
       return {
         key: 'store:degraded',
@@ -82,31 +68,28 @@ export function notificationFor(e: AppEvent, now: number, syncFailingSince?: num
       };
     }
     case 'settings.upstream_changed': {
-      const c = e as Extract<AppEvent, { type: 'settings.upstream_changed' }>;
       return {
-        key: `upstream:${c.key}:${c.to}`,
+        key: `upstream:${e.key}:${e.to}`,
         title: 'Where requests go has changed',
-        body: `${c.key} now points at ${c.to ?? 'the default'}.`,
+        body: `${e.key} now points at ${e.to ?? 'the default'}.`,
         page: 'settings',
       };
     }
     case 'guard.tripped':
-      return guardTripped(e as Extract<AppEvent, { type: 'guard.tripped' }>);
+      return guardTripped(e);
     case 'billing.changed': {
-      const b = e as Extract<AppEvent, { type: 'billing.changed' }>;
       return {
-        key: `billing:${b.tool}:${b.at}`,
-        title: `${toolName(b.tool)} is now billed per token`,
-        body: `Its requests switched from your ${planOf(b.tool)} to an API key: from now on each request costs money.`,
+        key: `billing:${e.tool}:${e.at}`,
+        title: `${toolName(e.tool)} is now billed per token`,
+        body: `Its requests switched from your ${planOf(e.tool)} to an API key: from now on each request costs money.`,
         page: 'live',
       };
     }
     case 'port-in-use': {
-      const p = e as Extract<AppEvent, { type: 'port-in-use' }>;
       return {
         key: 'port',
-        title: `Port ${p.wanted} is in use`,
-        body: `Lava Desktop is listening on ${p.got} instead. Update your tools, or free the port and restart.`,
+        title: `Port ${e.wanted} is in use`,
+        body: `Lava Desktop is listening on ${e.got} instead. Update your tools, or free the port and restart.`,
         page: 'live',
       };
     }

@@ -4,19 +4,11 @@
  * to this tool and project (a project cap covers its folder and the folders inside it).
  */
 import { z } from 'zod';
+import type { BudgetScopeView as ScopeView } from '../record/admission.js';
 import { inProject } from '../record/budget-scopes.js';
 import { callerProject, callerTool } from './caller.js';
 import { call, errorText, fail, ok, tool, type ToolDef } from './link.js';
 
-interface ScopeView {
-  scope: 'global' | 'tool' | 'project';
-  key: string | null;
-  period: 'daily' | 'monthly';
-  limit: number;
-  spent: string;
-  reserved: string;
-  left: string;
-}
 interface SpendBody {
   today: { cost: string; requests: number };
   month: { cost: string; requests: number };

@@ -130,3 +130,6 @@ export function budgetStatus(ctx: BudgetHost) {
     scopes,
   };
 }
+
+/** One cap as `/api/spend` reports it under `budgets.scopes`. */
+export type BudgetScopeView = ReturnType<typeof budgetStatus>['scopes'][number];

@@ -7,15 +7,12 @@
  * and filters kept in the URL, Connect's cards, and no console errors.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ulid } from 'ulid';
-import { LowdbStore } from '../../src/store/lowdb-store.js';
-import type { RequestRecord } from '../../src/store/types.js';
 import { startSimulators, type Simulators } from '../simulators/index.js';
+import { seedRecord, seedStore, startOwnGateway, type OwnGateway } from './own-gateway.js';
 
 const CLAUDE = 70;
 const CODEX = 50;
@@ -25,7 +22,7 @@ const SHOP = '/home/dev/lava-shop';
 const API = '/home/dev/api-server';
 
 let sims: Simulators;
-let child: ChildProcess;
+let gw: OwnGateway;
 let root = '';
 let home = '';
 let url = '';
@@ -34,23 +31,13 @@ let token = '';
 test.describe.configure({ mode: 'serial' });
 
 /** Records as attribution leaves them: with a project, branch and session. */
-async function seedStore(dataDir: string) {
-  const store = await LowdbStore.open({ dataDir, retentionDays: 3650, log: () => undefined });
-  const now = Date.now();
-  for (let i = 0; i < 18; i++) {
-    const at = now - (i + 1) * 60_000;
+const attributed = () =>
+  Array.from({ length: 18 }, (_, i) => {
     const claude = i < 12;
-    const rec: RequestRecord = {
-      id: ulid(at),
-      startedAt: new Date(at).toISOString(),
-      durationMs: 300,
+    return seedRecord((i + 1) * 60_000, {
       provider: claude ? 'anthropic' : 'openai',
-      mode: 'direct',
-      method: 'POST',
       path: claude ? '/anthropic/v1/messages' : '/openai/v1/responses',
       model: claude ? 'claude-sonnet-4-5' : 'gpt-4o-mini',
-      stream: false,
-      status: 200,
       usage: {
         input_tokens: 2000,
         output_tokens: 300,
@@ -59,22 +46,13 @@ async function seedStore(dataDir: string) {
         reasoning_tokens: 0,
         total_tokens: 2300,
       },
-      usageSource: 'response',
       cost: claude ? '0.0105000000' : '0.0004800000',
-      costSource: 'prices',
-      pricesVersion: 'seed',
-      client: 'seed',
       tool: claude ? 'claude-code' : 'codex',
       project: claude ? SHOP : API,
       branch: claude ? 'main' : 'feature/retry',
       session: claude ? 'sess-shop-1' : 'sess-api-1',
-      billing: 'api',
-      sync: 'local',
-    };
-    store.append(rec);
-  }
-  await store.close();
-}
+    });
+  });
 
 async function startGateway() {
   sims = await startSimulators();
@@ -83,31 +61,14 @@ async function startGateway() {
   const dataDir = join(root, 'data');
   await mkdir(home, { recursive: true });
   await mkdir(dataDir, { recursive: true });
-  await seedStore(dataDir);
+  await seedStore(dataDir, attributed());
   const providers = { openai: { origin: sims.openai.url }, anthropic: { origin: sims.anthropic.url } };
   await writeFile(join(dataDir, 'settings.json'), JSON.stringify({ providers }));
   const secrets = {
     providers: { openai: { apiKey: 'sk-e2e-attr-0001' }, anthropic: { apiKey: 'sk-ant-e2e-attr-0001' } },
   };
   await writeFile(join(dataDir, 'secrets.json'), JSON.stringify(secrets), { mode: 0o600 });
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config') };
-  for (const k of ['CLAUDE_CONFIG_DIR', 'CODEX_HOME', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY'])
-    delete env[k];
-  const bin = new URL('../../bin/lava-desktop.js', import.meta.url).pathname;
-  child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env,
-  });
-  url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+) /.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited (${code})`)));
-  });
-  token = (JSON.parse(await readFile(join(dataDir, 'gateway.json'), 'utf8')) as { adminToken: string }).adminToken;
+  ({ url, token } = gw = await startOwnGateway({ dataDir, home }));
 }
 
 const claudeRequest = (i: number) => {
@@ -147,8 +108,7 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  child?.kill('SIGTERM');
-  if (child?.exitCode === null) await new Promise((r) => child.once('exit', r));
+  await gw?.stop();
   await sims?.close();
   if (root) await rm(root, { recursive: true, force: true });
 });

@@ -7,17 +7,14 @@
  * progress as /api/spend reports it. No console errors.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ulid } from 'ulid';
-import { LowdbStore } from '../../src/store/lowdb-store.js';
-import type { RequestRecord } from '../../src/store/types.js';
+import { seedRecord, seedStore, startOwnGateway, type OwnGateway } from './own-gateway.js';
 
 const SHOP = '/home/dev/lava-shop';
 
-let child: ChildProcess;
+let gw: OwnGateway;
 let root = '';
 let url = '';
 let token = '';
@@ -25,45 +22,12 @@ let token = '';
 test.describe.configure({ mode: 'serial' });
 
 /** Today: 10 codex requests of $0.05 in the shop project, 4 claude-code requests of $0.10 elsewhere. */
-async function seedStore(dataDir: string) {
-  const store = await LowdbStore.open({ dataDir, retentionDays: 3650, log: () => undefined });
-  const now = Date.now();
-  for (let i = 0; i < 14; i++) {
-    const at = now - (i + 1) * 1000;
-    const codex = i < 10;
-    const rec: RequestRecord = {
-      id: ulid(at),
-      startedAt: new Date(at).toISOString(),
-      durationMs: 300,
-      provider: 'openai',
-      mode: 'direct',
-      method: 'POST',
-      path: '/openai/v1/chat/completions',
-      model: 'gpt-4o-mini',
-      stream: false,
-      status: 200,
-      usage: {
-        input_tokens: 1000,
-        output_tokens: 100,
-        cache_read_tokens: 0,
-        cache_write_tokens: 0,
-        reasoning_tokens: 0,
-        total_tokens: 1100,
-      },
-      usageSource: 'response',
-      cost: codex ? '0.0500000000' : '0.1000000000',
-      costSource: 'prices',
-      pricesVersion: 'seed',
-      client: 'seed',
-      tool: codex ? 'codex' : 'claude-code',
-      project: codex ? `${SHOP}/web` : '/home/dev/api-server',
-      billing: 'api',
-      sync: 'local',
-    };
-    store.append(rec);
-  }
-  await store.close();
-}
+const seeded = () =>
+  Array.from({ length: 14 }, (_, i) =>
+    i < 10
+      ? seedRecord((i + 1) * 1000, { cost: '0.0500000000', tool: 'codex', project: `${SHOP}/web` })
+      : seedRecord((i + 1) * 1000, { cost: '0.1000000000', tool: 'claude-code', project: '/home/dev/api-server' }),
+  );
 
 test.beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'lava-e2e-budgets-'));
@@ -71,31 +35,14 @@ test.beforeAll(async () => {
   const dataDir = join(root, 'data');
   await mkdir(home, { recursive: true });
   await mkdir(dataDir, { recursive: true });
-  await seedStore(dataDir);
+  await seedStore(dataDir, seeded());
   const config = join(root, 'config.json');
   await writeFile(config, JSON.stringify({ budgets: { tools: { aider: { daily: 9 } } } }));
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config') };
-  for (const k of ['CLAUDE_CONFIG_DIR', 'CODEX_HOME', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY']) delete env[k];
-  const bin = new URL('../../bin/lava-desktop.js', import.meta.url).pathname;
-  child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir, '--config', config], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env,
-  });
-  url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+) /.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited (${code})`)));
-  });
-  token = (JSON.parse(await readFile(join(dataDir, 'gateway.json'), 'utf8')) as { adminToken: string }).adminToken;
+  ({ url, token } = gw = await startOwnGateway({ dataDir, home, config }));
 });
 
 test.afterAll(async () => {
-  child?.kill('SIGTERM');
-  if (child?.exitCode === null) await new Promise((r) => child.once('exit', r));
+  await gw?.stop();
   if (root) await rm(root, { recursive: true, force: true });
 });
 

@@ -3,12 +3,11 @@
  * dir whose saved settings point the providers at the simulators, so keys stay editable from the
  * dashboard. Tests get the URLs and the admin token through the environment.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulators } from '../simulators/index.js';
+import { startOwnGateway } from './own-gateway.js';
 
 export default async function globalSetup() {
   const sims = await startSimulators();
@@ -30,37 +29,14 @@ export default async function globalSetup() {
     }),
     { mode: 0o600 },
   );
-  const bin = new URL('../../bin/lava-desktop.js', import.meta.url).pathname;
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    // A temporary HOME: attribution reads agents' session files there and Connect writes there, never the machine's own.
-    env: {
-      ...process.env,
-      OPENAI_API_KEY: '',
-      ANTHROPIC_API_KEY: '',
-      HOME: dir,
-      CLAUDE_CONFIG_DIR: undefined,
-      CODEX_HOME: undefined,
-      XDG_CONFIG_HOME: undefined,
-    },
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+) /.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited (${code})`)));
-  });
-  const info = JSON.parse(readFileSync(join(dir, 'gateway.json'), 'utf8')) as { adminToken: string };
+  // A temporary HOME: attribution reads agents' session files there and Connect writes there, never the machine's own.
+  const { url, token, stop } = await startOwnGateway({ dataDir: dir, home: dir });
   process.env.E2E_URL = url;
-  process.env.E2E_TOKEN = info.adminToken;
+  process.env.E2E_TOKEN = token;
   process.env.E2E_OPENAI_SIM = sims.openai.url;
   process.env.E2E_DATA_DIR = dir;
   return async () => {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await stop();
     await sims.close();
     await rm(dir, { recursive: true, force: true });
   };

@@ -4,14 +4,14 @@
  * button, and resuming lets the tool through again. No console errors.
  */
 import { expect, test } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulators, type Simulators } from '../simulators/index.js';
+import { startOwnGateway, type OwnGateway } from './own-gateway.js';
 
 let sims: Simulators;
-let child: ChildProcess;
+let gw: OwnGateway;
 let root = '';
 let url = '';
 let token = '';
@@ -29,29 +29,11 @@ test.beforeAll(async () => {
       guards: { runaway: { requestsPerMinute: 3, dollarsPerHour: 0 } },
     }),
   );
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
-  for (const k of ['CLAUDE_CONFIG_DIR', 'CODEX_HOME', 'XDG_CONFIG_HOME', 'OPENAI_API_KEY']) delete env[k];
-  const bin = new URL('../../bin/lava-desktop.js', import.meta.url).pathname;
-  const dataDir = join(root, 'data');
-  child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir, '--config', config], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env,
-  });
-  url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+) /.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited (${code})`)));
-  });
-  token = (JSON.parse(await readFile(join(dataDir, 'gateway.json'), 'utf8')) as { adminToken: string }).adminToken;
+  ({ url, token } = gw = await startOwnGateway({ dataDir: join(root, 'data'), home, config }));
 });
 
 test.afterAll(async () => {
-  child?.kill('SIGTERM');
-  if (child?.exitCode === null) await new Promise((r) => child.once('exit', r));
+  await gw?.stop();
   await sims?.close();
   if (root) await rm(root, { recursive: true, force: true });
 });

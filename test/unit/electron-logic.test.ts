@@ -89,7 +89,7 @@ describe('notifications', () => {
       notificationFor({ type: 'request.completed', request: { error: 'lava: insufficient wallet balance' } }, 0)?.key,
     ).toBe('lava:402');
     expect(notificationFor({ type: 'request.completed', request: {} }, 0)).toBeUndefined();
-    const failing = { type: 'sync.status', status: { state: 'retrying', lastError: 'offline' } } as const;
+    const failing = { type: 'sync.status', status: { state: 'retrying', lastError: 'offline', pending: 3 } } as const;
     expect(notificationFor(failing, 9 * 60_000, 0)).toBeUndefined();
     expect(notificationFor(failing, 10 * 60_000, 0)?.key).toBe('sync:failing');
     expect(notificationFor({ type: 'port-in-use', wanted: 5282, got: 40001 }, 0)?.body).toContain('40001');
@@ -189,9 +189,9 @@ describe('budgets in the tray', () => {
 
 describe('the runaway guard and billing changes', () => {
   const trip = {
-    type: 'guard.tripped',
+    type: 'guard.tripped' as const,
     tool: 'codex',
-    reason: 'requestsPerMinute' as const,
+    reason: 'requestsPerMinute' as 'requestsPerMinute' | 'dollarsPerHour',
     value: 130,
     limit: 120,
     at: '2025-06-01T10:00:00.000Z',
@@ -223,7 +223,7 @@ describe('the runaway guard and billing changes', () => {
       'Its requests switched from your Claude plan to an API key: from now on each request costs money.',
     );
     const other = notificationFor(
-      { type: 'billing.changed', tool: 'my-bot', from: 'subscription', to: 'api', at: 'y' },
+      { type: 'billing.changed', tool: 'my-bot', from: 'subscription', to: 'api', requestId: 'r2', at: 'y' },
       0,
     );
     expect(other?.title).toBe('my-bot is now billed per token');
