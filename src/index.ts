@@ -10,6 +10,8 @@ import { Settings } from './settings.js';
 import type { SecretStore } from './secrets.js';
 import { announceBudgets, attributeSpend, initBudgets } from './record/budgets.js';
 import { seedLastSeen } from './record/recorder.js';
+import { openGuardState } from './record/guard-state.js';
+import { RunawayGuard } from './record/runaway.js';
 import { startAttribution } from './record/attribution.js';
 import type { RouteTable } from './routing/resolve.js';
 import type { GatewayContext } from './context.js';
@@ -155,6 +157,14 @@ async function start(
   ctx.sync = await openSync(ctx, opts, log);
   undo.push(async () => ctx.sync?.stop());
   ctx.budget = await initBudgets(ctx);
+  // Paused tools stay paused across a restart, and a tool's last billing is remembered.
+  const guards = await openGuardState(opts.dataDir, log);
+  ctx.runaway = new RunawayGuard(
+    () => ctx.config.guards.runaway,
+    (e) => events.emitEvent(e),
+    Date.now,
+    { initial: guards.initial, onChange: (s) => guards.save(s) },
+  );
   if (opts.attribution !== false)
     ctx.attribution = startAttribution(ctx, opts.attribution?.home, log, (r) => {
       if (ctx.budget) attributeSpend(ctx, ctx.budget, r, null);
@@ -209,6 +219,7 @@ async function start(
       await drained(2000);
       await ctx.sync?.stop().catch(() => undefined);
       await ctx.attribution?.close().catch(() => undefined);
+      await guards.flushed();
       const result = await store.close();
       await removeGatewayFile(opts.dataDir, process.pid).catch(() => undefined);
       await release().catch(() => undefined);

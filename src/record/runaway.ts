@@ -1,10 +1,11 @@
 /**
- * The runaway guard and the billing-change alert (PRODUCT.md §14), per tool and in memory: how
+ * The runaway guard and the billing-change alert (PRODUCT.md §14), per tool: how
  * many requests a tool started in the last minute (counted as they start, so a burst stops before
  * it reaches the upstream) and what it spent in the last hour (recorded cost, plan-billed requests
  * are not money). Crossing `guards.runaway.{requestsPerMinute, dollarsPerHour}` pauses that tool
- * alone until it is resumed; a restart resumes every tool. A tool whose requests were billed to
- * its plan and now go to an API key is announced once (`billing.changed`).
+ * alone until it is resumed, also across a restart (the paused tools and each tool's last billing
+ * are handed to `onChange` to keep, guard-state.ts). A tool whose requests were billed to its plan
+ * and now go to an API key is announced once (`billing.changed`).
  */
 import { GatewayError } from '../lib/errors.js';
 import type { GatewayEvent } from './events.js';
@@ -24,6 +25,12 @@ export interface Trip {
   limit: number;
   /** When it tripped (ISO). */
   at: string;
+}
+
+/** What outlives a restart: the paused tools, and how each tool was last billed. */
+export interface GuardState {
+  paused: Trip[];
+  billing: Record<string, Billing>;
 }
 
 /** Tools watched at once; the least recently seen untripped one is forgotten past this. */
@@ -91,7 +98,15 @@ export class RunawayGuard {
     private readonly limits: () => RunawayLimits,
     private readonly emit: (e: GatewayEvent) => void,
     private readonly clock: () => number = Date.now,
-  ) {}
+    kept?: { initial: GuardState; onChange: (s: GuardState) => void },
+  ) {
+    this.onChange = kept?.onChange;
+    for (const t of kept?.initial.paused ?? []) this.trips.set(t.tool, t);
+    for (const [tool, billing] of Object.entries(kept?.initial.billing ?? {}))
+      this.tools.set(tool, { ...fresh(), billing });
+  }
+
+  private readonly onChange?: (s: GuardState) => void;
 
   /**
    * At the start of a request of `tool`: its refusal while the tool is paused, or when this
@@ -114,7 +129,7 @@ export class RunawayGuard {
   onRecord(r: Pick<RequestRecord, 'id' | 'tool' | 'billing' | 'cost' | 'startedAt'>): void {
     if (!r.tool) return;
     const s = this.state(r.tool);
-    if (r.billing) {
+    if (r.billing && r.billing !== s.billing) {
       if (s.billing === 'subscription' && r.billing === 'api')
         this.emit({
           type: 'billing.changed',
@@ -125,6 +140,7 @@ export class RunawayGuard {
           at: iso(this.clock()),
         });
       s.billing = r.billing;
+      this.changed();
     }
     const cost = r.billing === 'subscription' ? 0 : Number(r.cost ?? 0);
     const limit = this.limits().dollarsPerHour;
@@ -141,6 +157,7 @@ export class RunawayGuard {
     const billing = this.tools.get(tool)?.billing;
     this.tools.set(tool, { ...fresh(), billing });
     this.emit({ type: 'guard.resumed', tool });
+    this.changed();
     return true;
   }
 
@@ -162,7 +179,19 @@ export class RunawayGuard {
     const t: Trip = { tool, reason, value, limit, at: iso(now) };
     this.trips.set(tool, t);
     this.emit({ type: 'guard.tripped', ...t });
+    this.changed();
     return t;
+  }
+
+  /** The state to keep: paused tools, and the billing of the tools watched now. */
+  kept(): GuardState {
+    const billing: Record<string, Billing> = {};
+    for (const [tool, s] of this.tools) if (s.billing) billing[tool] = s.billing;
+    return { paused: [...this.trips.values()], billing };
+  }
+
+  private changed(): void {
+    this.onChange?.(this.kept());
   }
 
   /** A tool's windows, most recently seen last; the oldest untripped tool is dropped past MAX_TOOLS. */

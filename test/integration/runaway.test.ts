@@ -3,10 +3,14 @@
  * real SDKs: a burst from one tool trips at the request past the limit with a 429 in its API's
  * shape while other tools go on, the event, `GET /api/guards`, `lava-desktop resume --tool`
  * (spawned) and requests passing again; a dollars-per-hour trip; one `billing.changed` when a
- * tool's plan-billed requests switch to an API key.
+ * tool's plan-billed requests switch to an API key; both kept across a restart (guards.json), and
+ * a guards.json that does not parse moved aside.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
@@ -228,5 +232,103 @@ describe('billing changes', () => {
     } finally {
       await h.close();
     }
+  });
+});
+
+describe('across a restart', () => {
+  const limits = { requestsPerMinute: 2, dollarsPerHour: 0 };
+  const withDir = async (run: (dir: string) => Promise<void>) => {
+    const dir = await mkdtemp(join(tmpdir(), 'lava-desktop-guards-'));
+    try {
+      await run(dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+  const restart = (dir: string, start: NonNullable<Parameters<typeof startHarness>[1]>['start'] = {}) =>
+    startHarness({ guards: { runaway: limits } }, { sims, dataDir: dir, start });
+
+  it('a paused tool is still paused after a restart, until it is resumed; the resume is kept too', async () => {
+    await withDir(async (dir) => {
+      const h1 = await restart(dir);
+      await chat(openai(h1, '/@codex'));
+      await chat(openai(h1, '/@codex'));
+      expect((await failure(chat(openai(h1, '/@codex'))))?.status).toBe(429);
+      await h1.close();
+      const kept = JSON.parse(await readFile(join(dir, 'guards.json'), 'utf8')) as { paused: unknown[] };
+      expect(kept.paused).toEqual([expect.objectContaining({ tool: 'codex', reason: 'requestsPerMinute', value: 3 })]);
+
+      const h2 = await restart(dir);
+      try {
+        const before = sims.openai.received.length;
+        const err = await failure(chat(openai(h2, '/@codex')));
+        expect(err?.status).toBe(429);
+        expect(err?.message).toMatch(/3 requests in the last minute \(limit 2/);
+        expect(sims.openai.received.length).toBe(before);
+        expect((await admin(h2, '/api/guards')).body.tripped).toEqual([expect.objectContaining({ tool: 'codex' })]);
+        const status = await cli(['status', '--data-dir', dir]);
+        expect(status.stdout).toContain('paused by the runaway guard: codex');
+        // Another tool was never paused.
+        await chat(openai(h2, '/@aider'));
+        expect(h2.gw.resumeTool('codex')).toBe(true);
+        await chat(openai(h2, '/@codex'));
+      } finally {
+        await h2.close();
+      }
+
+      const h3 = await restart(dir);
+      try {
+        await chat(openai(h3, '/@codex'));
+        expect((await admin(h3, '/api/guards')).body.tripped).toEqual([]);
+      } finally {
+        await h3.close();
+      }
+    });
+  });
+
+  it('claude-code on its plan before a restart and on an API key after it: billing.changed still comes', async () => {
+    await withDir(async (dir) => {
+      const base = (h: Harness) => `${h.gw.url}/@claude-code/anthropic`;
+      const h1 = await restart(dir);
+      const plan = new Anthropic({
+        authToken: 'sk-ant-oat01-test-plan-token-1234567890',
+        apiKey: null,
+        baseURL: base(h1),
+        maxRetries: 0,
+        defaultHeaders: { 'anthropic-beta': 'oauth-2025-04-20' },
+      });
+      await plan.messages.create(ask);
+      await h1.close();
+
+      const h2 = await restart(dir);
+      try {
+        const changed: GatewayEvent[] = [];
+        h2.gw.events.on('event', (n) => n.event.type === 'billing.changed' && changed.push(n.event));
+        const keyed = new Anthropic({ apiKey: 'x', baseURL: base(h2), maxRetries: 0 });
+        const { response } = await keyed.messages.create(ask).withResponse();
+        const id = response.headers.get('x-lava-desktop-request-id')!;
+        expect((await h2.record(id)).billing).toBe('api');
+        expect(changed).toEqual([
+          expect.objectContaining({ tool: 'claude-code', from: 'subscription', requestId: id }),
+        ]);
+      } finally {
+        await h2.close();
+      }
+    });
+  });
+
+  it('a guards.json that does not parse is moved aside with a message; the gateway starts with nothing paused', async () => {
+    await withDir(async (dir) => {
+      await writeFile(join(dir, 'guards.json'), '{"paused": [');
+      const lines: string[] = [];
+      const h = await restart(dir, { log: (m: string) => lines.push(m) });
+      try {
+        await chat(openai(h, '/@codex'));
+        expect(lines.join('\n')).toMatch(/guards\.json could not be read .*moved it aside/);
+        expect((await readdir(dir)).filter((f) => f.startsWith('guards.json.corrupt-'))).toHaveLength(1);
+      } finally {
+        await h.close();
+      }
+    });
   });
 });
