@@ -5,7 +5,7 @@
 import type { RequestRecord, RollupRow } from '../store/types.js';
 import { money } from '../lib/money.js';
 import { isoOffset } from '../lib/local-date.js';
-import { hourStart } from '../store/rollups.js';
+import { hourStart, spentOf } from '../store/rollups.js';
 
 const ZERO = money(0);
 
@@ -71,7 +71,8 @@ interface DayTotals {
 const FULL_DAYS = 366;
 
 /**
- * `RestUsage` for [start, end): one item per day in the start's timezone, plus totals. A range
+ * `RestUsage` for [start, end): one item per day in the start's timezone, plus totals; the cost is
+ * money spent, so requests billed to a tool's own plan count as requests and tokens, not cost. A range
  * reaching further back than a year lists days from the first one with data, so an open-ended
  * `start` (`0001-01-01`) costs what the data costs, not two thousand years of empty days.
  */
@@ -99,7 +100,7 @@ export function toRestUsage(rows: RollupRow[], start: Date, end: Date, offsetMin
     for (const acc of d ? [d, totals] : [totals]) {
       acc.total_requests += row.requests;
       acc.total_usage_tokens += row.total_tokens;
-      acc.cost += row.cost;
+      acc.cost += spentOf(row);
     }
   }
   const fmt = (t: DayTotals) => ({

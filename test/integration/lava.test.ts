@@ -153,6 +153,30 @@ describe('local Lava-shaped reads with the Lava SDK', () => {
     expect(usage.items.at(-1)!.date).toBe(new Date().toISOString().slice(0, 10));
   });
 
+  it('a request billed to a Claude plan counts as a request and its tokens in usage.retrieve, not as cost', async () => {
+    const start = new Date(Date.now() - 86_400_000).toISOString();
+    await h.ctx.store.flush();
+    const before = (await lava.usage.retrieve({ start })).totals;
+    const plan = new Anthropic({
+      authToken: 'sk-ant-oat01-test-plan-token-1234567890',
+      apiKey: null,
+      baseURL: `${h.gw.url}/@claude-code/anthropic`,
+      maxRetries: 0,
+      defaultHeaders: { 'anthropic-beta': 'oauth-2025-04-20' },
+    });
+    const { response } = await plan.messages
+      .create({ model: 'claude-haiku-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] })
+      .withResponse();
+    const rec = await h.record(response.headers.get('x-lava-desktop-request-id')!);
+    expect(rec).toMatchObject({ billing: 'subscription', costSource: 'prices' });
+    expect(Number(rec.cost)).toBeGreaterThan(0);
+    await h.ctx.store.flush();
+    const after = (await lava.usage.retrieve({ start })).totals;
+    expect(after.total_requests).toBe(before.total_requests + 1);
+    expect(after.total_usage_tokens).toBe(before.total_usage_tokens + rec.usage!.total_tokens);
+    expect(after.total_cost).toBe(before.total_cost);
+  });
+
   it('refuses a wrong bearer and a bad query with clear errors', async () => {
     const wrong = new Lava('aks_test_wrong', { baseUrl: `${h.gw.url}/v1/` });
     await expect(wrong.requests.list()).rejects.toThrow(/401/);
