@@ -51,12 +51,13 @@ export function routeModel(model: unknown, table: RouteTable): { provider: Provi
 /** The candidates of the best rank: the model's maker first, then native routes before OpenAI-compatible twins. */
 function best(candidates: Provider[], model: string): Provider[] {
   if (candidates.length < 2) return candidates;
-  let maker: string | undefined;
-  try {
-    maker = findProvider({ modelId: model })?.id;
-  } catch {
-    maker = undefined;
-  }
+  const maker = memo(`maker\0${model}`, () => {
+    try {
+      return findProvider({ modelId: model })?.id;
+    } catch {
+      return undefined;
+    }
+  });
   const isTwin = (p: Provider) =>
     p.style.id === 'openai' &&
     candidates.some((q) => q !== p && q.style.id !== 'openai' && q.base.host === p.base.host);
@@ -66,9 +67,28 @@ function best(candidates: Provider[], model: string): Provider[] {
 }
 
 function knows(p: Provider, model: string): boolean {
-  try {
-    return calcPrice({ input_tokens: 1, output_tokens: 1 }, model, { providerId: priceProviderId(p.key) }) !== null;
-  } catch {
-    return false;
-  }
+  const providerId = priceProviderId(p.key);
+  return memo(`${providerId}\0${model}`, () => {
+    try {
+      return calcPrice({ input_tokens: 1, output_tokens: 1 }, model, { providerId }) !== null;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * The price catalogue is bundled and does not change while the process runs, so what it says of a
+ * model name is looked up once (a catalogue search per request was a tenth of the unified
+ * routes' CPU). Bounded: a client sending endless distinct names only refills it.
+ */
+const CATALOGUE_MEMO_MAX = 4096;
+const catalogueMemo = new Map<string, boolean | string | undefined>();
+
+function memo<T extends boolean | string | undefined>(key: string, look: () => T): T {
+  if (catalogueMemo.has(key)) return catalogueMemo.get(key) as T;
+  if (catalogueMemo.size >= CATALOGUE_MEMO_MAX) catalogueMemo.clear();
+  const v = look();
+  catalogueMemo.set(key, v);
+  return v;
 }
