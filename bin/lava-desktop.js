@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Entry point of the `lava-desktop` command: runs the compiled CLI (built by `npm run build`, which `npm install` runs).
-import { main } from '../dist/src/cli/main.js';
+// Entry point of the `lava-desktop` command: runs the bundled CLI (built by `npm run build`, which `npm install` runs).
+import { main } from '../dist/cli/main.js';
 
 // A command that failed must not leave anything running behind it (a half-started server, timers).
 const exit = (code) => {

@@ -3,20 +3,16 @@
  * `/v1/models`), MCP over HTTP, the admin API, the dashboard's static files (strict CSP), and the
  * one error handler that answers every failure in the gateway's shape. Loaded lazily by server.ts.
  */
-import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { GatewayContext } from './context.js';
 import { asGatewayError, GatewayError, sendError } from './lib/errors.js';
 import { adminApi } from './admin/api.js';
 import { lavaRoutes } from './admin/lava-routes.js';
 import { mcpRoute } from './mcp/http.js';
+import { packagePath } from './version.js';
 
-// Built by `npm run build` (vite) into dist/renderer: next to dist/src when compiled, under dist/ when run from src/.
-const RENDERER_DIR = [new URL('../dist/renderer/', import.meta.url), new URL('../renderer/', import.meta.url)]
-  .map((u) => fileURLToPath(u))
-  .find((d) => existsSync(join(d, 'index.html')));
+// Built by `npm run build` (vite) into dist/renderer.
+const RENDERER_DIR = packagePath('dist', 'renderer');
 
 /** The dashboard may talk to its own origin only: no inline script, nothing fetched from elsewhere. */
 export const CSP =
@@ -28,13 +24,13 @@ export function buildApp(ctx: GatewayContext): express.Express {
   app.set('query parser', 'simple');
   // Browsers ask for /favicon.ico whatever the page says: the app's icon, not a 404 in the console.
   app.get('/favicon.ico', (_req, res) => {
-    res.type('png').sendFile('favicon.png', { root: RENDERER_DIR ?? '.', maxAge: '1d' });
+    res.type('png').sendFile('favicon.png', { root: RENDERER_DIR, maxAge: '1d' });
   });
   app.use(lavaRoutes(ctx));
   app.use(mcpRoute(ctx));
   app.use(adminApi(ctx));
   app.use(
-    express.static(RENDERER_DIR ?? fileURLToPath(new URL('../dist/renderer/', import.meta.url)), {
+    express.static(RENDERER_DIR, {
       index: 'index.html',
       setHeaders: (res) => {
         res.setHeader('content-security-policy', CSP);

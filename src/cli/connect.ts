@@ -5,7 +5,7 @@
  */
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../version.js';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './args.js';
 import { defaultDataDir } from '../data-dir.js';
@@ -57,8 +57,7 @@ const where = (dataDir: string | undefined, dryRun?: boolean): Where => ({
 const quote = (p: string) => (/[\s"'$`\\]/.test(p) ? JSON.stringify(p) : p);
 
 /** This very program's `statusline` command, with absolute paths (Claude Code runs it from anywhere). */
-const statusLineCommand = () =>
-  `${quote(process.execPath)} ${quote(fileURLToPath(new URL('../../../bin/lava-desktop.js', import.meta.url)))} statusline`;
+const statusLineCommand = () => `${quote(process.execPath)} ${quote(packagePath('bin', 'lava-desktop.js'))} statusline`;
 
 /** One tool id from the positionals (exit 2 otherwise). */
 function oneTool(positionals: string[], command: string): string {

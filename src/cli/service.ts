@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../version.js';
 import { intFlag, parse, UsageError } from './args.js';
 import { defaultDataDir, ensureDataDir, isAlive, readGatewayInfo } from '../data-dir.js';
 import { managerFor, ServiceError, startHint, type Manager } from '../service/manager.js';
@@ -29,8 +29,8 @@ Set LAVA_DESKTOP_SERVICE_MANAGER=none to write or remove the file only, never ca
 
 const platformOf = (p: NodeJS.Platform): ServicePlatform => (p === 'darwin' || p === 'win32' ? p : 'linux');
 
-/** bin/lava-desktop.js of this copy (this module is dist/src/cli/service.js). */
-const BIN = fileURLToPath(new URL('../../../bin/lava-desktop.js', import.meta.url));
+/** bin/lava-desktop.js of this copy. */
+const BIN = packagePath('bin', 'lava-desktop.js');
 
 export async function service(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;

@@ -143,7 +143,17 @@ describe('statusline against a running gateway', () => {
     )}`;
     const r = await statusline(h.dataDir, status('sess-api'), ['--import', register]);
     expect(r.stdout).toContain('$0.42 session');
-    const loaded = (await readFile(log, 'utf8')).split('\n').filter(Boolean);
+    // The command runs from the CLI bundle (dist/cli/): its metafile says which modules each loaded file holds.
+    const meta = JSON.parse(await readFile(new URL('../../dist/cli/meta.json', import.meta.url), 'utf8')) as {
+      outputs: Record<string, { inputs: Record<string, unknown> }>;
+    };
+    const loaded = (await readFile(log, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .flatMap((u) => {
+        const out = /\/(dist\/cli\/[^/]+\.js)$/.exec(u)?.[1];
+        return out && meta.outputs[out] ? Object.keys(meta.outputs[out].inputs) : [u];
+      });
     expect(loaded.some((u) => u.endsWith('/cli/statusline.js'))).toBe(true);
     expect(loaded.filter((u) => /zod|express|\/config\.js|\/store\/|\/data-dir\.js/.test(u))).toEqual([]);
     await rm(dir, { recursive: true, force: true });
