@@ -7,6 +7,7 @@
 // (package.json "main", the Electron shell).
 import { build } from 'esbuild';
 import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 const outdir = new URL('../dist/cli/', import.meta.url).pathname;
 await rm(outdir, { recursive: true, force: true });
@@ -28,4 +29,4 @@ const { metafile } = await build({
   },
 });
 // Which source modules each output file holds: tests read it to check what a command loads.
-await writeFile(new URL('meta.json', `file://${outdir}`), JSON.stringify(metafile));
+await writeFile(join(outdir, 'meta.json'), JSON.stringify(metafile));

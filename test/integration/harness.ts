@@ -3,6 +3,7 @@
  * them and test keys configured. Helpers wait for records to land in the store.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import Anthropic from '@anthropic-ai/sdk';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deepMerge } from '../../src/config.js';
@@ -19,6 +20,19 @@ export const KEYS = {
   google: 'AIza-test-google-key-12345',
   elevenlabs: 'xi-test-eleven-key-12345',
 };
+
+/** A Claude plan's OAuth token: sent as `Authorization: Bearer` with the oauth beta, it is billed `subscription`. */
+export const PLAN_TOKEN = 'sk-ant-oat01-test-plan-token-1234567890';
+
+/** An Anthropic SDK client signed in with a Claude plan, as Claude Code sends it (`headers` are added). */
+export const claudePlanClient = (baseURL: string, headers: Record<string, string> = {}): Anthropic =>
+  new Anthropic({
+    authToken: PLAN_TOKEN,
+    apiKey: null,
+    baseURL,
+    maxRetries: 0,
+    defaultHeaders: { 'anthropic-beta': 'oauth-2025-04-20', ...headers },
+  });
 
 export interface Harness {
   sims: Simulators;

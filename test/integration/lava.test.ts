@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lava } from '@lavapayments/nodejs';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
-import { KEYS, startHarness, type Harness } from './harness.js';
+import { claudePlanClient, KEYS, startHarness, type Harness } from './harness.js';
 import { LAVA_MANAGED_KEY } from '../simulators/lava.js';
 
 let h: Harness;
@@ -157,13 +157,7 @@ describe('local Lava-shaped reads with the Lava SDK', () => {
     const start = new Date(Date.now() - 86_400_000).toISOString();
     await h.ctx.store.flush();
     const before = (await lava.usage.retrieve({ start })).totals;
-    const plan = new Anthropic({
-      authToken: 'sk-ant-oat01-test-plan-token-1234567890',
-      apiKey: null,
-      baseURL: `${h.gw.url}/@claude-code/anthropic`,
-      maxRetries: 0,
-      defaultHeaders: { 'anthropic-beta': 'oauth-2025-04-20' },
-    });
+    const plan = claudePlanClient(`${h.gw.url}/@claude-code/anthropic`);
     const { response } = await plan.messages
       .create({ model: 'claude-haiku-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] })
       .withResponse();

@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { startSimulators, type Simulators } from '../simulators/index.js';
-import { startHarness, type Harness } from './harness.js';
+import { claudePlanClient, startHarness, type Harness } from './harness.js';
 import type { GatewayEvent } from '../../src/context.js';
 
 const BIN = new URL('../../bin/lava-desktop.js', import.meta.url).pathname;
@@ -175,13 +175,7 @@ describe('dollars per hour', () => {
       ]);
 
       // Claude on its plan: the requests have a cost, but the plan pays; no trip.
-      const plan = new Anthropic({
-        authToken: 'sk-ant-oat01-test-plan-token-1234567890',
-        apiKey: null,
-        baseURL: `${h.gw.url}/@claude-code/anthropic`,
-        maxRetries: 0,
-        defaultHeaders: { 'anthropic-beta': 'oauth-2025-04-20' },
-      });
+      const plan = claudePlanClient(`${h.gw.url}/@claude-code/anthropic`);
       for (let i = 0; i < 2; i++) {
         const { response } = await plan.messages.create(ask).withResponse();
         expect(await h.record(response.headers.get('x-lava-desktop-request-id')!)).toMatchObject({
@@ -200,13 +194,7 @@ describe('billing changes', () => {
     const { h, of } = await gateway({ requestsPerMinute: 0, dollarsPerHour: 0 });
     try {
       const base = `${h.gw.url}/@claude-code/anthropic`;
-      const plan = new Anthropic({
-        authToken: 'sk-ant-oat01-test-plan-token-1234567890',
-        apiKey: null,
-        baseURL: base,
-        maxRetries: 0,
-        defaultHeaders: { 'anthropic-beta': 'oauth-2025-04-20' },
-      });
+      const plan = claudePlanClient(base);
       const keyed = new Anthropic({ apiKey: 'x', baseURL: base, maxRetries: 0 });
       const send = async (c: Anthropic) => {
         const { response } = await c.messages.create(ask).withResponse();
@@ -290,13 +278,7 @@ describe('across a restart', () => {
     await withDir(async (dir) => {
       const base = (h: Harness) => `${h.gw.url}/@claude-code/anthropic`;
       const h1 = await restart(dir);
-      const plan = new Anthropic({
-        authToken: 'sk-ant-oat01-test-plan-token-1234567890',
-        apiKey: null,
-        baseURL: base(h1),
-        maxRetries: 0,
-        defaultHeaders: { 'anthropic-beta': 'oauth-2025-04-20' },
-      });
+      const plan = claudePlanClient(base(h1));
       await plan.messages.create(ask);
       await h1.close();
 

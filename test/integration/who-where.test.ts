@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { KEYS, startHarness, type Harness } from './harness.js';
+import { claudePlanClient, KEYS, PLAN_TOKEN, startHarness, type Harness } from './harness.js';
 
 const run = promisify(execFile);
 let h: Harness;
@@ -24,15 +24,7 @@ const api = async (path: string) => {
   return res.json() as Promise<Record<string, unknown>>;
 };
 const ask = { model: 'claude-sonnet-4-5', max_tokens: 50, messages: [{ role: 'user' as const, content: 'hi' }] };
-const OAUTH = 'sk-ant-oat01-test-plan-token-1234567890';
-const plan = (baseURL: string) =>
-  new Anthropic({
-    authToken: OAUTH,
-    apiKey: null,
-    baseURL,
-    maxRetries: 0,
-    defaultHeaders: { 'anthropic-beta': 'oauth-2025-04-20', 'user-agent': 'claude-cli/2.1.3 (external, cli)' },
-  });
+const plan = (baseURL: string) => claudePlanClient(baseURL, { 'user-agent': 'claude-cli/2.1.3 (external, cli)' });
 
 describe('tagged routes and tools', () => {
   it('/@<tag>/ is the same route, with the tag and its tool on the record', async () => {
@@ -76,7 +68,7 @@ describe('who pays', () => {
     const budgetBefore = h.ctx.budget!.today;
     const { response } = await plan(`${h.gw.url}/anthropic`).messages.create(ask).withResponse();
     const got = h.sims.anthropic.received.at(-1)!;
-    expect(got.headers.authorization).toBe(`Bearer ${OAUTH}`);
+    expect(got.headers.authorization).toBe(`Bearer ${PLAN_TOKEN}`);
     expect(got.headers['x-api-key']).toBeUndefined();
     const rec = await h.record(idOf(response));
     expect(rec).toMatchObject({ billing: 'subscription', tool: 'claude-code', costSource: 'prices' });
